@@ -1,0 +1,30 @@
+"""Reading the posting times that collectors and manifests give us."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+
+def parse_posted_at(text: str) -> tuple[datetime | None, str]:
+    """``(moment, granularity)`` from an ISO 8601 date or date-time.
+
+    A date alone (``2023-09-04``) means that whole day in UTC, granularity
+    ``day``. A date-time must carry its offset (``Z`` or ``+03:00``): a
+    platform's clock without a time zone cannot be placed, and guessing one
+    would move the bound by hours. Raises ValueError with a readable message.
+    """
+    text = text.strip()
+    if not text:
+        return None, ""
+    if len(text) == 10:
+        try:
+            return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC), "day"
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD.") from None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date or date-time such as 2023-09-04T14:32:00Z.") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone; add one, as in {text}Z (UTC) or {text}+03:00.")
+    return moment, "instant"

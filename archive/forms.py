@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from archive.dates import parse_posted_at
+from archive.models import Case, EvidenceKind, Provenance
+from archive.roles import Role
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["slug", "title", "description"]
+        help_texts = {"slug": "Short name used in links and on the command line, e.g. ntechlab-gigwork."}
+
+
+class PostedAtField(forms.CharField):
+    """An ISO date or date-time with offset; cleans to ``(datetime | None, granularity)``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", "When the platform says it was posted: 2023-09-04, or 2023-09-04T14:32:00+03:00."
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return value
+
+    def clean(self, value: Any) -> tuple[datetime | None, str]:
+        text = super().clean(value)
+        try:
+            return parse_posted_at(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        if not files:
+            raise forms.ValidationError("Choose at least one file.")
+        return files
+
+
+class ProvenanceFieldsMixin(forms.Form):
+    source_url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Source URL")
+    platform = forms.CharField(required=False, max_length=100, help_text="YouTube, Facebook, Telegram, ...")
+    account = forms.CharField(required=False, max_length=200, help_text="Who posted it on the platform.")
+    post_id = forms.CharField(required=False, max_length=200, label="Post id")
+    posted_at = PostedAtField(label="Posted at (per the platform)")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def provenance_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        posted_at, granularity = data["posted_at"]
+        return {
+            "source_url": data["source_url"],
+            "platform": data["platform"].strip(),
+            "account": data["account"].strip(),
+            "post_id": data["post_id"].strip(),
+            "posted_at": posted_at,
+            "posted_at_granularity": granularity,
+            "notes": data["notes"],
+        }
+
+
+class UploadForm(ProvenanceFieldsMixin):
+    files = MultipleFileField()
+    kind = forms.ChoiceField(choices=[("", "Decide from the content"), *EvidenceKind.choices], required=False)
+    field_order = ["files", "kind"]
+
+
+class ProvenanceForm(ProvenanceFieldsMixin):
+    @classmethod
+    def for_record(cls, record: Provenance, data: Any = None) -> ProvenanceForm:
+        initial = {
+            "source_url": record.source_url,
+            "platform": record.platform,
+            "account": record.account,
+            "post_id": record.post_id,
+            "posted_at": record.posted_at.date().isoformat()
+            if record.posted_at and record.posted_at_granularity == "day"
+            else record.posted_at,
+            "notes": record.notes,
+        }
+        return cls(data=data, initial=initial)
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
+
+    def clean_username(self) -> Any:
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(f"There is no active user called {username!r}.")
+        return user
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)

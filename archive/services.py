@@ -1,0 +1,234 @@
+"""Every write to cases, members, evidence and provenance goes through here.
+
+Views, commands and tasks parse input, call one of these functions and
+respond, so the same rules and the same custody entries follow whichever door
+a request came in by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from archive.custody import custody_append
+from archive.identify import SNIFF_BYTES, clean_file_name, kind_for, name_mismatch, sniff_content_type
+from archive.models import (
+    Case,
+    CustodyAction,
+    Evidence,
+    Membership,
+    ProcessingStatus,
+    Provenance,
+)
+from archive.roles import Role
+from archive.vault import HashedFile, VaultError, vault_store
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+class ServiceError(Exception):
+    """A request that cannot be carried out; the message is written for a person."""
+
+
+class EvidenceRejected(ServiceError):
+    pass
+
+
+def case_create(*, slug: str, title: str, owner: AbstractBaseUser, description: str = "") -> Case:
+    with transaction.atomic():
+        if Case.objects.filter(slug=slug).exists():
+            raise ServiceError(f"A case with the slug {slug!r} already exists.")
+        case = Case.objects.create(slug=slug, title=title, description=description, created_by=owner)
+        custody_append(case=case, action=CustodyAction.CASE_CREATED, actor=owner, details={"title": title})
+        _membership_create(case=case, user=owner, role=Role.OWNER, actor=owner)
+    return case
+
+
+def membership_add(*, case: Case, user: AbstractBaseUser, role: str, actor: AbstractBaseUser) -> Membership:
+    with transaction.atomic():
+        if Membership.objects.filter(case=case, user=user).exists():
+            raise ServiceError(f"{user.get_username()} is already a member of this case.")
+        return _membership_create(case=case, user=user, role=role, actor=actor)
+
+
+def _membership_create(*, case: Case, user: AbstractBaseUser, role: str, actor: AbstractBaseUser) -> Membership:
+    membership = Membership.objects.create(case=case, user=user, role=role)
+    custody_append(
+        case=case,
+        action=CustodyAction.MEMBER_ADDED,
+        actor=actor,
+        details={"user": user.get_username(), "role": role},
+    )
+    return membership
+
+
+def membership_change_role(*, membership: Membership, role: str, actor: AbstractBaseUser) -> Membership:
+    with transaction.atomic():
+        if membership.role == role:
+            return membership
+        if membership.role == Role.OWNER:
+            _ensure_another_owner(membership)
+        before = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        custody_append(
+            case=membership.case,
+            action=CustodyAction.MEMBER_ROLE_CHANGED,
+            actor=actor,
+            details={"user": membership.user.get_username(), "from": before, "to": role},
+        )
+    return membership
+
+
+def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> None:
+    with transaction.atomic():
+        if membership.role == Role.OWNER:
+            _ensure_another_owner(membership)
+        membership.delete()
+        custody_append(
+            case=membership.case,
+            action=CustodyAction.MEMBER_REMOVED,
+            actor=actor,
+            details={"user": membership.user.get_username(), "role": membership.role},
+        )
+
+
+def _ensure_another_owner(membership: Membership) -> None:
+    owners = Membership.objects.select_for_update().filter(case_id=membership.case_id, role=Role.OWNER)
+    if not owners.exclude(pk=membership.pk).exists():
+        raise ServiceError("A case needs at least one owner; make someone else owner first.")
+
+
+@dataclass(frozen=True)
+class ProvenanceInput:
+    """What the collector tells us about where a file came from."""
+
+    method: str
+    source_url: str = ""
+    platform: str = ""
+    account: str = ""
+    post_id: str = ""
+    posted_at: datetime | None = None
+    posted_at_granularity: str = ""
+    platform_info: dict[str, Any] = field(default_factory=dict)
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class CollectResult:
+    evidence: Evidence
+    provenance: Provenance
+    created: bool
+    warnings: list[str]
+
+
+def evidence_collect(
+    *,
+    case: Case,
+    spooled: HashedFile,
+    provenance: ProvenanceInput,
+    actor: AbstractBaseUser | None,
+    kind: str = "",
+) -> CollectResult:
+    """Take one spooled file into the case.
+
+    1. Clean the file name and read the content type from the bytes.
+    2. Move the bytes into the vault. This happens before the transaction: a
+       stored original without a row is harmless, a row without its original is not.
+    3. With the case locked, find the evidence with the same hash or create it,
+       add a provenance record and write the custody entry.
+    """
+    name, warnings = clean_file_name(spooled.raw_name)
+    try:
+        blob = vault_store(spooled)
+    except VaultError as error:
+        raise EvidenceRejected(f"{name} was not stored: {error}.") from None
+    spooled.seek(0)
+    content_type = sniff_content_type(spooled.read(SNIFF_BYTES))
+    mismatch = name_mismatch(name, content_type)
+    if mismatch:
+        warnings.append(mismatch)
+
+    with transaction.atomic():
+        Case.objects.select_for_update().only("pk").get(pk=case.pk)
+        evidence = Evidence.objects.filter(case=case, sha256=blob.sha256).first()
+        created = evidence is None
+        if created:
+            evidence = Evidence.objects.create(
+                case=case,
+                kind=kind or kind_for(content_type),
+                sha256=blob.sha256,
+                size=blob.size,
+                content_type=content_type,
+                original_name=name,
+                status=ProcessingStatus.QUEUED,
+            )
+        record = Provenance.objects.create(
+            evidence=evidence,
+            collected_by=actor,
+            collected_at=timezone.now(),
+            original_name=name,
+            **{f.name: getattr(provenance, f.name) for f in fields(provenance)},
+        )
+        custody_append(
+            case=case,
+            action=CustodyAction.COLLECTED if created else CustodyAction.COLLECTED_AGAIN,
+            actor=actor,
+            evidence=evidence,
+            details={
+                "sha256": blob.sha256,
+                "size": blob.size,
+                "content_type": content_type,
+                "name": name,
+                "provenance": record.pk,
+                "method": provenance.method,
+                "source_url": provenance.source_url,
+                "warnings": warnings,
+            },
+        )
+    return CollectResult(evidence=evidence, provenance=record, created=created, warnings=warnings)
+
+
+PROVENANCE_EDITABLE = ("source_url", "platform", "account", "post_id", "posted_at", "posted_at_granularity", "notes")
+
+
+def provenance_update(*, provenance: Provenance, actor: AbstractBaseUser, changes: dict[str, Any]) -> Provenance:
+    """Change the editable fields of a provenance record; the custody entry keeps both versions."""
+    unknown = set(changes) - set(PROVENANCE_EDITABLE)
+    if unknown:
+        raise ServiceError(f"These provenance fields cannot be edited: {', '.join(sorted(unknown))}.")
+    diff = {
+        name: {"from": getattr(provenance, name), "to": value}
+        for name, value in changes.items()
+        if getattr(provenance, name) != value
+    }
+    if not diff:
+        return provenance
+    with transaction.atomic():
+        for name, change in diff.items():
+            setattr(provenance, name, change["to"])
+        provenance.save(update_fields=list(diff))
+        custody_append(
+            case=provenance.evidence.case,
+            action=CustodyAction.PROVENANCE_EDITED,
+            actor=actor,
+            evidence=provenance.evidence,
+            details={"provenance": provenance.pk, "changes": diff},
+        )
+    return provenance
+
+
+def evidence_record_access(*, evidence: Evidence, actor: AbstractBaseUser, downloaded: bool) -> None:
+    """Log that someone viewed or downloaded an original."""
+    custody_append(
+        case=evidence.case,
+        action=CustodyAction.ORIGINAL_DOWNLOADED if downloaded else CustodyAction.ORIGINAL_VIEWED,
+        actor=actor,
+        evidence=evidence,
+        details={"sha256": evidence.sha256},
+    )

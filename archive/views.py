@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from archive import selectors, services
+from archive.filters import EvidenceFilter
+from archive.forms import CaseForm, MemberAddForm, MemberRoleForm, ProvenanceForm, UploadForm
+from archive.models import Case, CollectionMethod, Evidence, Membership, Provenance
+from archive.roles import PERMISSIONS, Capability, Role
+from archive.vault import vault_chunks, vault_open
+
+CaseView = Callable[..., HttpResponse]
+
+
+def case_view(capability: Capability = Capability.VIEW) -> Callable[[CaseView], CaseView]:
+    """Resolve the case from the URL for a member, or 404 for anyone else.
+
+    Someone who is not a member cannot tell a case they may not see from one
+    that does not exist. A member whose role lacks the capability gets 403.
+    The view is called as ``view(request, membership, **url_kwargs)``.
+    """
+
+    def decorator(view: CaseView) -> CaseView:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+            membership = Membership.objects.select_related("case").filter(case__slug=slug, user=request.user).first()
+            if membership is None:
+                raise Http404("No such case.")
+            if not membership.can(capability):
+                raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot do this.")
+            return view(request, membership, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "archive/case_list.html", {"memberships": selectors.memberships_of(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(owner=request.user, **form.cleaned_data)
+        except services.ServiceError as error:
+            form.add_error("slug", str(error))
+        else:
+            return redirect(case)
+    return render(request, "archive/case_form.html", {"form": form})
+
+
+@case_view()
+@require_GET
+def case_detail(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    evidence_filter = EvidenceFilter(request.GET, queryset=selectors.case_evidence(case))
+    page = Paginator(evidence_filter.qs, settings.EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "archive/case_detail.html",
+        {
+            "case": case,
+            "membership": membership,
+            "filter": evidence_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "can_collect": membership.can(Capability.COLLECT),
+        },
+    )
+
+
+@case_view(Capability.COLLECT)
+@require_http_methods(["GET", "POST"])
+def evidence_upload(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        provenance = services.ProvenanceInput(method=CollectionMethod.UPLOAD, **form.provenance_values())
+        stored = 0
+        for upload in form.cleaned_data["files"]:
+            try:
+                result = services.evidence_collect(
+                    case=case, spooled=upload, provenance=provenance, actor=request.user, kind=form.cleaned_data["kind"]
+                )
+            except services.EvidenceRejected as error:
+                messages.error(request, str(error))
+                continue
+            stored += 1
+            if not result.created:
+                messages.info(
+                    request,
+                    f"{result.provenance.original_name} is already in this case as #{result.evidence.pk} "
+                    f"({result.evidence.original_name}); this collection was added to its provenance.",
+                )
+            for warning in result.warnings:
+                messages.warning(request, f"{result.provenance.original_name}: {warning}.")
+        if stored:
+            messages.success(request, f"{stored} file{'s' if stored != 1 else ''} stored in the vault.")
+            return redirect(case)
+    return render(request, "archive/evidence_upload.html", {"case": case, "form": form})
+
+
+@case_view()
+@require_GET
+def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    case = membership.case
+    evidence = get_object_or_404(Evidence, case=case, pk=pk)
+    provenance = list(selectors.evidence_provenance(evidence))
+    for record in provenance:
+        record.editable = _may_edit_provenance(membership, record)
+    return render(
+        request,
+        "archive/evidence_detail.html",
+        {
+            "case": case,
+            "membership": membership,
+            "evidence": evidence,
+            "provenance": provenance,
+            "custody": selectors.evidence_custody(evidence),
+        },
+    )
+
+
+@case_view()
+@require_GET
+def evidence_original(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    """The original as an attachment, whatever it is: never rendered by the browser."""
+    evidence = get_object_or_404(Evidence, case=membership.case, pk=pk)
+    services.evidence_record_access(evidence=evidence, actor=request.user, downloaded=True)
+    response = FileResponse(
+        vault_open(evidence.sha256),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type="application/octet-stream",
+    )
+    return _harden(response, evidence)
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+
+
+@case_view()
+@require_GET
+def evidence_preview(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    """The original inline, for images, videos and PDFs only, with byte ranges so video can seek."""
+    evidence = get_object_or_404(Evidence, case=membership.case, pk=pk)
+    if evidence.preview_kind == "none":
+        raise Http404("This kind of file has no preview; download it instead.")
+    start, end = 0, evidence.size - 1
+    match = _RANGE.match(request.headers.get("Range", ""))
+    ranged = bool(match and (match.group(1) or match.group(2)))
+    if ranged:
+        first, last = match.groups()
+        if first:
+            start, end = int(first), min(int(last), end) if last else end
+        else:
+            start = max(0, evidence.size - int(last))
+        if start > end:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{evidence.size}"
+            return response
+    if start == 0:
+        # Range requests that continue a video are part of the same viewing.
+        services.evidence_record_access(evidence=evidence, actor=request.user, downloaded=False)
+    length = end - start + 1
+    response = StreamingHttpResponse(
+        vault_chunks(evidence.sha256, start, length),
+        status=206 if ranged else 200,
+        content_type=evidence.content_type,
+    )
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    if ranged:
+        response["Content-Range"] = f"bytes {start}-{end}/{evidence.size}"
+    response["Content-Disposition"] = "inline"
+    response = _harden(response, evidence)
+    if evidence.preview_kind == "pdf":
+        # Chromium's PDF viewer does not run in a sandboxed document; PDFs are
+        # shown in a frame of our own page instead.
+        del response["Content-Security-Policy"]
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def _harden(response: HttpResponse, evidence: Evidence) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Evidence-SHA256"] = evidence.sha256
+    return response
+
+
+def _may_edit_provenance(membership: Membership, record: Provenance) -> bool:
+    if membership.can(Capability.EDIT_PROVENANCE):
+        return True
+    return membership.can(Capability.EDIT_OWN_PROVENANCE) and record.collected_by_id == membership.user_id
+
+
+@case_view(Capability.EDIT_OWN_PROVENANCE)
+@require_http_methods(["GET", "POST"])
+def provenance_edit(request: HttpRequest, membership: Membership, pk: int, provenance_pk: int) -> HttpResponse:
+    case = membership.case
+    record = get_object_or_404(
+        Provenance.objects.select_related("evidence"), evidence__case=case, evidence__pk=pk, pk=provenance_pk
+    )
+    if not _may_edit_provenance(membership, record):
+        raise PermissionDenied("You may edit only the provenance you recorded.")
+    form = ProvenanceForm.for_record(record, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.provenance_update(provenance=record, actor=request.user, changes=form.provenance_values())
+        messages.success(request, "Provenance saved; the change is in the custody log.")
+        return redirect(record.evidence)
+    return render(request, "archive/provenance_form.html", {"case": case, "record": record, "form": form})
+
+
+@case_view()
+@require_GET
+def member_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    return render(
+        request,
+        "archive/members.html",
+        {
+            "case": case,
+            "membership": membership,
+            "members": selectors.case_members(case),
+            "can_manage": membership.can(Capability.MANAGE_MEMBERS),
+            "add_form": MemberAddForm(),
+            "roles": Role.choices,
+            "permissions": [
+                (capability.label, [capability in PERMISSIONS[role] for role in Role]) for capability in Capability
+            ],
+        },
+    )
+
+
+@case_view(Capability.MANAGE_MEMBERS)
+@require_POST
+def member_add(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_add(
+                case=case, user=form.cleaned_data["username"], role=form.cleaned_data["role"], actor=request.user
+            )
+        except services.ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{form.cleaned_data['username']} added.")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("archive:member_list", slug=case.slug)
+
+
+@case_view(Capability.MANAGE_MEMBERS)
+@require_POST
+def member_update(request: HttpRequest, membership: Membership, member_pk: int) -> HttpResponse:
+    case = membership.case
+    target = get_object_or_404(Membership.objects.select_related("user", "case"), case=case, pk=member_pk)
+    try:
+        if request.POST.get("action") == "remove":
+            services.membership_remove(membership=target, actor=request.user)
+            messages.success(request, f"{target.user} removed from the case.")
+        else:
+            form = MemberRoleForm(request.POST)
+            if not form.is_valid():
+                raise services.ServiceError("Choose one of the roles.")
+            services.membership_change_role(membership=target, role=form.cleaned_data["role"], actor=request.user)
+            messages.success(request, f"{target.user} is now {target.get_role_display()}.")
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+    return redirect("archive:member_list", slug=case.slug)
+
+
+@case_view()
+@require_GET
+def custody_log(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case: Case = membership.case
+    page = Paginator(selectors.case_custody(case), 100).get_page(request.GET.get("page"))
+    return render(request, "archive/custody_log.html", {"case": case, "page": page})

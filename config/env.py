@@ -1,0 +1,78 @@
+"""Read settings from the environment, failing loudly on malformed values.
+
+Every helper takes the variable's name and a default used when the variable is
+unset or empty. A value that is present but cannot be read stops start-up with
+a message naming the variable, instead of running with a setting nobody chose.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def env_str(name: str, default: str = "") -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env_str(name).lower()
+    if not value:
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use 1/0, true/false, yes/no or on/off.")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = env_str(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} is below the minimum of {minimum}.")
+    return number
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = env_str(name)
+    if not value:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_size(name: str, default: str) -> int:
+    """A byte count such as ``4G``, ``512M``, ``700k`` or ``1048576``."""
+    value = env_str(name, default)
+    match = re.fullmatch(r"(\d+)\s*([kmgt]?)i?b?", value.lower())
+    if not match:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a size; write it like 4G, 512M or 1048576.")
+    number, unit = match.groups()
+    size = int(number) * _SIZE_UNITS[unit]
+    if size <= 0:
+        raise ImproperlyConfigured(f"{name} must be larger than zero.")
+    return size
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated CIDR blocks such as ``127.0.0.1/32,10.0.0.0/8``."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} holds {item!r}, which is not a CIDR block.") from None
+    return networks

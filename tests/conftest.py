@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from PIL import Image
+
+from archive import services
+from archive.models import Case, CollectionMethod, Evidence, Membership
+from archive.roles import Role
+from archive.vault import spool
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(settings: object, tmp_path: Path) -> Path:
+    """Every test gets its own vault on disk."""
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media), "file_permissions_mode": 0o444},
+        },
+    }
+    settings.FILE_UPLOAD_TEMP_DIR = None
+    # Fast hashing for the many test users; the real hasher is Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return media
+
+
+def png_bytes(color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (8, 8)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/MediaBox[0 0 3 3]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def make_user(username: str) -> AbstractBaseUser:
+    return get_user_model().objects.create_user(username=username, password=PASSWORD)
+
+
+def collect(
+    case: Case, data: bytes, name: str, actor: AbstractBaseUser | None = None, **provenance: object
+) -> services.CollectResult:
+    with spool(io.BytesIO(data), name=name) as spooled:
+        return services.evidence_collect(
+            case=case,
+            spooled=spooled,
+            provenance=services.ProvenanceInput(method=CollectionMethod.UPLOAD, **provenance),
+            actor=actor,
+        )
+
+
+@dataclass
+class World:
+    """A case with an owner, a member of every other role, an outsider and one item."""
+
+    case: Case
+    owner: AbstractBaseUser
+    members: dict[str, AbstractBaseUser]
+    outsider: AbstractBaseUser
+    evidence: Evidence
+
+    def user(self, role: str) -> AbstractBaseUser:
+        return self.owner if role == Role.OWNER else self.members[role]
+
+    def membership(self, role: str) -> Membership:
+        return Membership.objects.get(case=self.case, user=self.user(role))
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    owner = make_user("olga_owner")
+    case = services.case_create(slug="ntechlab", title="NTechLab gig work", owner=owner)
+    members = {}
+    for role in Role:
+        if role != Role.OWNER:
+            members[role] = make_user(f"user_{role}")
+            services.membership_add(case=case, user=members[role], role=role, actor=owner)
+    outsider = make_user("oscar_outsider")
+    # The outsider owns a case of their own, so they are a real user of the system.
+    services.case_create(slug="other", title="Another case", owner=outsider)
+    result = collect(case, png_bytes(), "task.png", actor=members[Role.CONTRIBUTOR], platform="Toloka")
+    return World(case=case, owner=owner, members=members, outsider=outsider, evidence=result.evidence)
