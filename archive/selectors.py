@@ -25,6 +25,7 @@ def case_evidence(case: Case) -> QuerySet[Evidence]:
     provenance = Provenance.objects.select_related("collected_by").order_by("collected_at", "id")
     return (
         Evidence.objects.filter(case=case)
+        .select_related("case")
         .prefetch_related(Prefetch("provenance", queryset=provenance))
         .order_by("-created_at", "-id")
     )

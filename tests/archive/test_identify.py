@@ -51,7 +51,9 @@ def test_a_name_that_is_only_dots_becomes_unnamed() -> None:
 
 def test_an_extension_that_lies_is_reported() -> None:
     message = name_mismatch("photo.jpg", "application/pdf")
-    assert message == "its name ends in .jpg (image/jpeg) but its bytes are application/pdf; it is kept as application/pdf"
+    assert (
+        message == "its name ends in .jpg (image/jpeg) but its bytes are application/pdf; it is kept as application/pdf"
+    )
     assert name_mismatch("photo.jpeg", "image/jpeg") is None
     assert name_mismatch("notes.csv", "text/plain") is None
     assert name_mismatch("no-extension", "image/png") is None

@@ -20,7 +20,11 @@ def test_collecting_stores_evidence_with_provenance_and_a_custody_entry(world: W
     )
     evidence = result.evidence
     assert result.created
-    assert (evidence.kind, evidence.content_type, evidence.status) == ("screenshot", "image/png", ProcessingStatus.QUEUED)
+    assert (evidence.kind, evidence.content_type, evidence.status) == (
+        "screenshot",
+        "image/png",
+        ProcessingStatus.QUEUED,
+    )
     assert evidence.provenance.get().platform == "Facebook"
     entry = CustodyEntry.objects.get(evidence=evidence)
     assert entry.action == CustodyAction.COLLECTED

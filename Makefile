@@ -1,0 +1,44 @@
+# `make demo` sets up and runs the product with its demo case; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: setup system-packages demo test lint format run worker migrate
+
+setup: system-packages $(INSTALLED)
+
+system-packages:
+	@scripts/install-system-packages.sh
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(INSTALLED)
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+	@echo "Open http://$(ADDR)/ and log in with one of the demo logins above."
+	$(BIN)/python manage.py runserver $(ADDR)
+
+test: setup
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+run: migrate
+	$(BIN)/python manage.py runserver $(ADDR)
+
+worker: setup
+	$(BIN)/celery -A config worker --loglevel INFO

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the system programs the product needs, when they are missing:
+# libmagic (content types), Tesseract with English and Russian data (OCR),
+# ffmpeg (video), poppler-utils (PDF pages). Debian/Ubuntu (apt) only.
+set -euo pipefail
+
+packages=(libmagic1 tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus ffmpeg poppler-utils)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing system packages: ${missing[*]}"
+if ! command -v apt-get >/dev/null; then
+  echo "apt-get not found: install ${missing[*]} with your system's package manager." >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Run as root or install sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "Installed: ${missing[*]}"

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from archive.models import CustodyAction, CustodyEntry, Membership, Provenance
+from archive.roles import Role
+from tests.conftest import PASSWORD, PDF_BYTES, World, collect, make_user, png_bytes
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _listed(client: Client, world: World, **query: str) -> list[str]:
+    response = client.get(world.case.get_absolute_url(), query)
+    assert response.status_code == 200
+    return [item.original_name for item in response.context["page"].object_list]
+
+
+@pytest.fixture
+def filled(world: World) -> World:
+    collect(world.case, PDF_BYTES, "regulation.pdf", actor=world.owner, notes="EU sanctions act")
+    collect(world.case, png_bytes((0, 0, 1)), "fb-post.png", actor=world.owner, platform="Facebook")
+    video = collect(world.case, b"\x1aE\xdf\xa3" + b"\x00" * 64, "rec.webm", actor=world.owner, platform="YouTube")
+    Provenance.objects.filter(pk=video.provenance.pk).update(collected_at=timezone.now() - dt.timedelta(days=30))
+    return world
+
+
+def test_case_list_shows_only_my_cases(world: World) -> None:
+    page = _client(world.user(Role.VIEWER)).get(reverse("archive:case_list")).content.decode()
+    assert "NTechLab gig work" in page
+    assert "Another case" not in page
+
+
+def test_case_page_filters_by_kind_platform_text_and_collection_date(filled: World) -> None:
+    client = _client(filled.owner)
+    assert _listed(client, filled, kind="document") == ["regulation.pdf"]
+    assert sorted(_listed(client, filled, platform="facebook")) == ["fb-post.png"]
+    assert _listed(client, filled, q="sanctions act") == ["regulation.pdf"]
+    assert _listed(client, filled, q="fb-post") == ["fb-post.png"]
+    old = (timezone.now() - dt.timedelta(days=10)).date().isoformat()
+    assert _listed(client, filled, collected_before=old) == ["rec.webm"]
+    assert "rec.webm" not in _listed(client, filled, collected_after=old)
+    assert _listed(client, filled, status="failed") == []
+
+
+def test_an_item_collected_twice_is_listed_once(filled: World) -> None:
+    collect(filled.case, png_bytes((0, 0, 1)), "again.png", actor=filled.owner, platform="Facebook")
+    assert _listed(_client(filled.owner), filled, platform="Facebook") == ["fb-post.png"]
+
+
+def test_case_page_paginates_with_a_fixed_number_of_queries(
+    world: World, settings: object, django_assert_max_num_queries: object
+) -> None:
+    settings.EVIDENCE_PAGE_SIZE = 5
+    for n in range(12):
+        collect(world.case, f"item {n}".encode(), f"item-{n}.txt", actor=world.owner, platform="Telegram")
+    client = _client(world.owner)
+    with django_assert_max_num_queries(7):
+        first = client.get(world.case.get_absolute_url())
+    assert len(first.context["page"].object_list) == 5
+    assert first.context["page"].paginator.count == 13
+    with django_assert_max_num_queries(7):
+        last = client.get(world.case.get_absolute_url(), {"page": 3, "platform": "Telegram"})
+    assert len(last.context["page"].object_list) == 2
+    assert "platform=Telegram&amp;page=2" in last.content.decode()
+
+
+def test_evidence_page_shows_hashes_provenance_and_custody(world: World) -> None:
+    page = _client(world.user(Role.FACT_CHECKER)).get(world.evidence.get_absolute_url()).content.decode()
+    assert world.evidence.sha256 in page
+    assert "Toloka" in page
+    assert "Collected" in page
+    assert "<img src=" in page
+
+
+def test_owner_adds_changes_and_removes_members_through_the_page(world: World) -> None:
+    client = _client(world.owner)
+    newcomer = make_user("nadia_new")
+    members_url = reverse("archive:member_list", kwargs={"slug": world.case.slug})
+    client.post(
+        reverse("archive:member_add", kwargs={"slug": world.case.slug}), {"username": "nadia_new", "role": "viewer"}
+    )
+    membership = Membership.objects.get(case=world.case, user=newcomer)
+    assert membership.role == Role.VIEWER
+    update = reverse("archive:member_update", kwargs={"slug": world.case.slug, "member_pk": membership.pk})
+    client.post(update, {"action": "role", "role": "fact_checker"})
+    membership.refresh_from_db()
+    assert membership.role == Role.FACT_CHECKER
+    client.post(update, {"action": "remove"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert _client(newcomer).get(world.case.get_absolute_url()).status_code == 404
+    actions = list(
+        CustodyEntry.objects.filter(case=world.case, details__user="nadia_new").values_list("action", flat=True)
+    )
+    assert actions == [CustodyAction.MEMBER_ADDED, CustodyAction.MEMBER_ROLE_CHANGED, CustodyAction.MEMBER_REMOVED]
+    members = client.get(members_url).context["members"]
+    assert "nadia_new" not in [m.user.username for m in members]
+
+
+def test_adding_an_unknown_user_says_so(world: World) -> None:
+    response = _client(world.owner).post(
+        reverse("archive:member_add", kwargs={"slug": world.case.slug}),
+        {"username": "ghost", "role": "viewer"},
+        follow=True,
+    )
+    assert "There is no active user called &#x27;ghost&#x27;." in response.content.decode()
+
+
+def test_custody_log_page_lists_the_chain(world: World) -> None:
+    page = _client(world.user(Role.VIEWER)).get(reverse("archive:custody_log", kwargs={"slug": world.case.slug}))
+    world.case.refresh_from_db()
+    assert world.case.custody_head in page.content.decode()
+    assert len(page.context["page"].object_list) == world.case.custody_length
+
+
+def test_new_case_form_makes_the_creator_owner(world: World) -> None:
+    client = _client(world.outsider)
+    response = client.post(reverse("archive:case_create"), {"slug": "tevian", "title": "Tevian"})
+    assert response.status_code == 302
+    assert Membership.objects.get(case__slug="tevian").user == world.outsider
+    again = client.post(reverse("archive:case_create"), {"slug": "tevian", "title": "Tevian"})
+    assert again.status_code == 200
+    assert "already exists" in again.content.decode()
