@@ -8,6 +8,7 @@ a message naming the variable, instead of running with a setting nobody chose.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 
@@ -76,3 +77,17 @@ def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
         except ValueError:
             raise ImproperlyConfigured(f"{name} holds {item!r}, which is not a CIDR block.") from None
     return networks
+
+
+def env_json_object(name: str) -> dict[str, object]:
+    """A JSON object such as ``{"bucket_name": "evidence"}``; empty when unset."""
+    value = env_str(name)
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {error}.") from None
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f'{name} must be a JSON object, like {{"bucket_name": "evidence"}}.')
+    return parsed

@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_size, env_str
+from config.env import env_bool, env_int, env_json_object, env_list, env_size, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -130,7 +130,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {
         "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {},
+        "OPTIONS": env_json_object("STORAGE_OPTIONS"),
     },
     "staticfiles": {
         "BACKEND": (
@@ -142,7 +142,11 @@ STORAGES = {
 }
 if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
     # Stored files are read-only on disk: the application never rewrites them.
-    STORAGES["default"]["OPTIONS"] = {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o444}
+    STORAGES["default"]["OPTIONS"] = {
+        "location": str(MEDIA_ROOT),
+        "file_permissions_mode": 0o444,
+        **STORAGES["default"]["OPTIONS"],
+    }
 
 # Uploads larger than this are refused while they stream in.
 EVIDENCE_MAX_UPLOAD_SIZE = env_size("EVIDENCE_MAX_UPLOAD_SIZE", "4G")
