@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from archive.models import Case, CustodyAction, CustodyEntry, Evidence
+from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Provenance
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -112,22 +112,28 @@ class ChainProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"entry {self.sequence}" if self.sequence is not None else "chain"
-        return f"case {self.case_slug}: custody {where}: {self.message}"
+        if self.sequence is None:
+            return f"case {self.case_slug}: {self.message}"
+        return f"case {self.case_slug}: custody entry {self.sequence}: {self.message}"
 
 
 def custody_verify(case: Case) -> list[ChainProblem]:
-    """Re-hash a case's chain and report every entry that was altered or removed."""
+    """Re-hash a case's chain and report every entry that was altered or removed.
+
+    The chain is checked up to the head the case row records when the check
+    starts; entries appended while it runs are left for the next check.
+    """
     problems: list[ChainProblem] = []
-    # The head recorded on the case row, read fresh: the caller's copy may be stale.
-    case = Case.objects.get(pk=case.pk)
 
     def problem(sequence: int | None, message: str) -> None:
         problems.append(ChainProblem(case.slug, sequence, message))
 
+    head = Case.objects.values("custody_length", "custody_head").get(pk=case.pk)
+    length, head_hash = head["custody_length"], head["custody_head"] or GENESIS
     expected_sequence = 1
     prev_hash = GENESIS
-    for entry in CustodyEntry.objects.filter(case=case).order_by("sequence").iterator(chunk_size=2000):
+    entries = CustodyEntry.objects.filter(case=case, sequence__lte=length).order_by("sequence")
+    for entry in entries.iterator(chunk_size=2000):
         if entry.sequence != expected_sequence:
             problem(expected_sequence, f"missing (entries {expected_sequence}..{entry.sequence - 1} removed)")
         if entry.prev_hash != prev_hash:
@@ -136,11 +142,88 @@ def custody_verify(case: Case) -> list[ChainProblem]:
             problem(entry.sequence, f"altered: its content no longer matches its hash ({entry.action})")
         expected_sequence = entry.sequence + 1
         prev_hash = entry.entry_hash
-    last = expected_sequence - 1
-    if last != case.custody_length or prev_hash != (case.custody_head or GENESIS):
+    if expected_sequence - 1 != length or prev_hash != head_hash:
         problem(
             None,
-            f"the case records {case.custody_length} entries ending in {case.custody_head[:12] or '-'}, "
-            f"the log holds entries up to {last} ending in {prev_hash[:12]}: entries were removed or added",
+            f"custody chain: the case records {length} entries ending in {head_hash[:12]}, the log holds entries up to "
+            f"{expected_sequence - 1} ending in {prev_hash[:12]}: entries at the end were removed",
         )
+    # Rows past the head are either appends that landed during the check or forgeries.
+    beyond = CustodyEntry.objects.filter(case=case, sequence__gt=length).order_by("-sequence").first()
+    if beyond and beyond.sequence > Case.objects.values_list("custody_length", flat=True).get(pk=case.pk):
+        problem(beyond.sequence, "lies beyond the head the case records: entries were added outside the application")
+    return problems
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds") if moment else None
+
+
+def provenance_snapshot(record: Provenance) -> dict[str, Any]:
+    """A provenance record as the custody log keeps it, to compare the row against later."""
+    return {
+        "method": record.method,
+        "collected_by": record.collected_by_id,
+        "collected_at": _iso(record.collected_at),
+        "original_name": record.original_name,
+        "source_url": record.source_url,
+        "platform": record.platform,
+        "account": record.account,
+        "post_id": record.post_id,
+        "posted_at": _iso(record.posted_at),
+        "posted_at_granularity": record.posted_at_granularity,
+        "platform_info": record.platform_info,
+        "notes": record.notes,
+    }
+
+
+def custody_replay(case: Case) -> list[ChainProblem]:
+    """Compare the evidence and provenance rows with what the custody log recorded about them.
+
+    The "collected" entries hold each item's hash and size and a snapshot of
+    each provenance record; "provenance edited" entries hold every change. A
+    row changed behind the application's back no longer matches the replay.
+    """
+    problems: list[ChainProblem] = []
+    items: dict[int, dict[str, Any]] = {}
+    records: dict[int, dict[str, Any]] = {}
+    collecting = (CustodyAction.COLLECTED, CustodyAction.COLLECTED_AGAIN, CustodyAction.PROVENANCE_EDITED)
+    for entry in CustodyEntry.objects.filter(case=case, action__in=collecting).order_by("sequence").iterator():
+        details = entry.details
+        if entry.action == CustodyAction.COLLECTED:
+            items[entry.evidence_id] = {"sha256": details.get("sha256"), "size": details.get("size")}
+        if entry.action == CustodyAction.PROVENANCE_EDITED:
+            for field, change in details.get("changes", {}).items():
+                records.setdefault(details.get("provenance"), {})[field] = change.get("to")
+        else:
+            records[details.get("provenance")] = dict(details.get("record") or {})
+
+    def problem(message: str) -> None:
+        problems.append(ChainProblem(case.slug, None, message))
+
+    for evidence in Evidence.objects.filter(case=case).only("pk", "sha256", "size").order_by("pk"):
+        expected = items.pop(evidence.pk, None)
+        if expected is None:
+            problem(f"evidence #{evidence.pk} has no 'collected' entry in the custody log")
+        elif expected != {"sha256": evidence.sha256, "size": evidence.size}:
+            problem(
+                f"evidence #{evidence.pk}: its row says sha256 {evidence.sha256} ({evidence.size} bytes), "
+                f"the custody log recorded {expected['sha256']} ({expected['size']} bytes)"
+            )
+    for evidence_id in items:
+        problem(f"evidence #{evidence_id} recorded in the custody log is missing from the database")
+    for record in Provenance.objects.filter(evidence__case=case).order_by("pk"):
+        expected = records.pop(record.pk, None)
+        actual = provenance_snapshot(record)
+        if expected is None:
+            problem(f"provenance record {record.pk} of evidence #{record.evidence_id} is not in the custody log")
+            continue
+        changed = sorted(field for field in actual if actual[field] != expected.get(field))
+        if changed:
+            problem(
+                f"provenance record {record.pk} of evidence #{record.evidence_id} differs from the custody log in: "
+                + ", ".join(f"{field} (row {actual[field]!r}, log {expected.get(field)!r})" for field in changed)
+            )
+    for record_id in records:
+        problem(f"provenance record {record_id} recorded in the custody log is missing from the database")
     return problems

@@ -7,15 +7,19 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from archive.dates import parse_posted_at
-from archive.models import Case, EvidenceKind, Provenance
+from archive.models import EvidenceKind, Provenance
 from archive.roles import Role
 
 
-class CaseForm(forms.ModelForm):
-    class Meta:
-        model = Case
-        fields = ["slug", "title", "description"]
-        help_texts = {"slug": "Short name used in links and on the command line, e.g. ntechlab-gigwork."}
+class CaseForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    name = forms.SlugField(
+        max_length=60,
+        required=False,
+        help_text="Short name for links and the command line, e.g. ntechlab-gigwork; "
+        "a random suffix is added. Leave empty to use the title.",
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PostedAtField(forms.CharField):

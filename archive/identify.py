@@ -77,7 +77,15 @@ def clean_file_name(raw: str) -> tuple[str, list[str]]:
     are removed.
     """
     notes = []
-    name = raw.replace("\\", "/")
+    # A name read from disk may hold bytes that are not UTF-8 (an archive made
+    # on Windows, say); Python keeps them as lone surrogates, which cannot be stored.
+    try:
+        name = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        name = raw.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if name != raw:
+        notes.append("its name was not valid UTF-8; the undecodable bytes were replaced")
+    name = name.replace("\\", "/")
     if "/" in name:
         notes.append("its name contained path separators, so only the last part was kept")
         name = PurePosixPath(name).name

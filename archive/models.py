@@ -49,6 +49,7 @@ class Membership(models.Model):
 
 class EvidenceKind(models.TextChoices):
     SCREENSHOT = "screenshot", "Screenshot"
+    PHOTO = "photo", "Photo"
     RECORDING = "recording", "Screen recording"
     DOCUMENT = "document", "Document"
     WEB_CAPTURE = "web_capture", "Web capture"
@@ -72,8 +73,12 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=120)
     # The name the file first arrived with: data to show, never a path.
     original_name = models.CharField(max_length=255)
+    # True when the collector chose the kind; the identify stage then keeps it.
+    kind_locked = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=ProcessingStatus.choices, default=ProcessingStatus.QUEUED)
     status_reason = models.TextField(blank=True)
+    # What the probe stage read: EXIF, ffprobe, PDF info. Derived, rebuilt on reprocessing.
+    metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -149,6 +154,7 @@ class CustodyAction(models.TextChoices):
     ORIGINAL_DOWNLOADED = "original_downloaded", "Original downloaded"
     PROVENANCE_EDITED = "provenance_edited", "Provenance edited"
     STATUS_CHANGED = "status_changed", "Status changed"
+    PROCESSING_REQUESTED = "processing_requested", "Processing requested"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -196,3 +202,113 @@ class CustodyEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("Custody entries are append-only.")
+
+
+class StageStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class StageRun(models.Model):
+    """The state of one pipeline stage for one item: the database, not the broker, is the truth."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="stage_runs")
+    stage = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=StageStatus.choices, default=StageStatus.PENDING)
+    reason = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The Celery task that holds the claim; a redelivery of the same message may take it over.
+    task_id = models.CharField(max_length=64, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["evidence", "stage"], name="one_run_per_stage")]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.evidence_id} {self.stage}: {self.status}"
+
+
+class FrameSource(models.TextChoices):
+    IMAGE = "image", "The image itself"
+    KEYFRAME = "keyframe", "Video keyframe"
+    PAGE_TEXT = "page_text", "PDF text layer"
+    PAGE_RENDER = "page_render", "Rendered PDF page"
+
+
+class Frame(models.Model):
+    """One picture or page of an item that text is read from. Derived: rebuilt by the frames stage."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="frames")
+    index = models.PositiveIntegerField()
+    source = models.CharField(max_length=20, choices=FrameSource.choices)
+    # Seconds from the start of a recording, or the 1-based page of a document.
+    time = models.FloatField(null=True, blank=True)
+    page = models.PositiveIntegerField(null=True, blank=True)
+    # Storage name of the derived picture; empty when the original is the picture.
+    image_name = models.CharField(max_length=300, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    # 64-bit difference hash as 16 hex digits, for near-duplicate search.
+    dhash = models.CharField(max_length=16, blank=True)
+    text = models.TextField(blank=True)
+    ocr_done = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["evidence", "index"], name="one_frame_per_index")]
+        ordering = ["evidence", "index"]
+
+    def __str__(self) -> str:
+        return f"#{self.evidence_id} frame {self.index}"
+
+    @property
+    def label(self) -> str:
+        if self.time is not None:
+            minutes, seconds = divmod(self.time, 60)
+            return f"{int(minutes)}:{seconds:04.1f}"
+        if self.page is not None:
+            return f"page {self.page}"
+        return "image"
+
+
+class TextLine(models.Model):
+    """A line of text on a frame with its box (pixels of the frame) and its words."""
+
+    frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="lines")
+    index = models.PositiveIntegerField()
+    text = models.TextField()
+    left = models.IntegerField()
+    top = models.IntegerField()
+    width = models.IntegerField()
+    height = models.IntegerField()
+    # Mean word confidence 0..100; None for a PDF text layer, which is not guessed.
+    confidence = models.FloatField(null=True, blank=True)
+    # [{"text", "left", "top", "width", "height", "confidence"}, ...]
+    words = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["frame", "index"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SimilarLink(models.Model):
+    """Two items of a case that show the same thing (``first_id < second_id``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="similar_links")
+    first = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="+")
+    # Share of frames of the smaller item that have a close match in the other (0..1).
+    overlap = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="one_link_per_pair")]
+
+    def __str__(self) -> str:
+        return f"#{self.first_id} ~ #{self.second_id} ({self.overlap:.0%})"

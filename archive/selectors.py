@@ -40,7 +40,7 @@ def evidence_custody(evidence: Evidence) -> QuerySet[CustodyEntry]:
 
 
 def case_custody(case: Case) -> QuerySet[CustodyEntry]:
-    return CustodyEntry.objects.filter(case=case).select_related("evidence").order_by("-sequence")
+    return CustodyEntry.objects.filter(case=case).select_related("evidence__case").order_by("-sequence")
 
 
 def case_members(case: Case) -> QuerySet[Membership]:

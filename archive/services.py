@@ -7,14 +7,17 @@ a request came in by.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from archive.custody import custody_append
+from archive.custody import custody_append, provenance_snapshot
 from archive.identify import SNIFF_BYTES, clean_file_name, kind_for, name_mismatch, sniff_content_type
 from archive.models import (
     Case,
@@ -24,7 +27,9 @@ from archive.models import (
     ProcessingStatus,
     Provenance,
 )
+from archive.pipeline.runner import processing_plan
 from archive.roles import Role
+from archive.tasks import queue_stage
 from archive.vault import HashedFile, VaultError, vault_store
 
 if TYPE_CHECKING:
@@ -47,6 +52,19 @@ def case_create(*, slug: str, title: str, owner: AbstractBaseUser, description: 
         custody_append(case=case, action=CustodyAction.CASE_CREATED, actor=owner, details={"title": title})
         _membership_create(case=case, user=owner, role=Role.OWNER, actor=owner)
     return case
+
+
+def case_create_unique(*, title: str, owner: AbstractBaseUser, name: str = "", description: str = "") -> Case:
+    """Create a case whose slug ends in a random suffix.
+
+    The web form uses this: a slug someone asks for and is refused would tell
+    them that a case they may not see exists.
+    """
+    stem = slugify(name or title)[:60].strip("-") or "case"
+    while True:
+        slug = f"{stem}-{secrets.token_hex(3)}"
+        if not Case.objects.filter(slug=slug).exists():
+            return case_create(slug=slug, title=title, owner=owner, description=description)
 
 
 def membership_add(*, case: Case, user: AbstractBaseUser, role: str, actor: AbstractBaseUser) -> Membership:
@@ -144,12 +162,13 @@ def evidence_collect(
        add a provenance record and write the custody entry.
     """
     name, warnings = clean_file_name(spooled.raw_name)
+    spooled.seek(0)
+    content_type = sniff_content_type(spooled.read(SNIFF_BYTES))
+    spooled.seek(0)
     try:
         blob = vault_store(spooled)
     except VaultError as error:
         raise EvidenceRejected(f"{name} was not stored: {error}.") from None
-    spooled.seek(0)
-    content_type = sniff_content_type(spooled.read(SNIFF_BYTES))
     mismatch = name_mismatch(name, content_type)
     if mismatch:
         warnings.append(mismatch)
@@ -166,8 +185,11 @@ def evidence_collect(
                 size=blob.size,
                 content_type=content_type,
                 original_name=name,
+                kind_locked=bool(kind),
                 status=ProcessingStatus.QUEUED,
             )
+        if created:
+            evidence_process(evidence=evidence)
         record = Provenance.objects.create(
             evidence=evidence,
             collected_by=actor,
@@ -184,14 +206,32 @@ def evidence_collect(
                 "sha256": blob.sha256,
                 "size": blob.size,
                 "content_type": content_type,
-                "name": name,
                 "provenance": record.pk,
-                "method": provenance.method,
-                "source_url": provenance.source_url,
+                "record": provenance_snapshot(record),
                 "warnings": warnings,
             },
         )
     return CollectResult(evidence=evidence, provenance=record, created=created, warnings=warnings)
+
+
+def evidence_process(*, evidence: Evidence, stage: str | None = None, actor: AbstractBaseUser | None = None) -> str:
+    """Queue an item's processing from ``stage`` on (from the start by default); return the first stage.
+
+    The stage states are written in this transaction; the task is sent when it
+    commits, so a worker never looks for rows that are not there yet.
+    """
+    with transaction.atomic():
+        first = processing_plan(evidence, stage)
+        if actor is not None:
+            custody_append(
+                case=evidence.case,
+                action=CustodyAction.PROCESSING_REQUESTED,
+                actor=actor,
+                evidence=evidence,
+                details={"from_stage": first},
+            )
+        transaction.on_commit(partial(queue_stage, evidence.pk, first))
+    return first
 
 
 PROVENANCE_EDITABLE = ("source_url", "platform", "account", "post_id", "posted_at", "posted_at_granularity", "notes")
@@ -202,25 +242,24 @@ def provenance_update(*, provenance: Provenance, actor: AbstractBaseUser, change
     unknown = set(changes) - set(PROVENANCE_EDITABLE)
     if unknown:
         raise ServiceError(f"These provenance fields cannot be edited: {', '.join(sorted(unknown))}.")
-    diff = {
-        name: {"from": getattr(provenance, name), "to": value}
-        for name, value in changes.items()
-        if getattr(provenance, name) != value
-    }
-    if not diff:
-        return provenance
     with transaction.atomic():
-        for name, change in diff.items():
-            setattr(provenance, name, change["to"])
-        provenance.save(update_fields=list(diff))
-        custody_append(
-            case=provenance.evidence.case,
-            action=CustodyAction.PROVENANCE_EDITED,
-            actor=actor,
-            evidence=provenance.evidence,
-            details={"provenance": provenance.pk, "changes": diff},
-        )
-    return provenance
+        # Read the row again under a lock, so the "from" values are the stored ones.
+        record = Provenance.objects.select_for_update().select_related("evidence__case").get(pk=provenance.pk)
+        before = provenance_snapshot(record)
+        for name, value in changes.items():
+            setattr(record, name, value)
+        after = provenance_snapshot(record)
+        diff = {name: {"from": before[name], "to": after[name]} for name in after if before[name] != after[name]}
+        if diff:
+            record.save(update_fields=list(diff))
+            custody_append(
+                case=record.evidence.case,
+                action=CustodyAction.PROVENANCE_EDITED,
+                actor=actor,
+                evidence=record.evidence,
+                details={"provenance": record.pk, "changes": diff},
+            )
+    return record
 
 
 def evidence_record_access(*, evidence: Evidence, actor: AbstractBaseUser, downloaded: bool) -> None:

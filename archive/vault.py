@@ -10,14 +10,17 @@ file into memory, and nothing rewrites or deletes a stored original.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from django.conf import settings
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import TemporaryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import filesizeformat
 
 CHUNK_SIZE = 1024 * 1024
@@ -78,6 +81,13 @@ class HashingUploadHandler(FileUploadHandler):
     small or large, arrives as a ``HashedFile`` and is never held in memory.
     """
 
+    def handle_raw_input(self, *args: object, **kwargs: object) -> None:
+        # The CSRF check reads the body before any view runs: refuse to spool
+        # uploads from visitors who are not logged in.
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            raise StopUpload(connection_reset=True)
+
     def new_file(self, *args: object, **kwargs: object) -> None:
         super().new_file(*args, **kwargs)
         self.file = HashedFile(self.file_name, self.content_type, self.charset)
@@ -132,6 +142,27 @@ def vault_store(spooled: HashedFile) -> Blob:
 
 def vault_open(sha256: str) -> IO[bytes]:
     return storages["default"].open(blob_name(sha256), "rb")
+
+
+@contextmanager
+def vault_local_path(sha256: str) -> Iterator[Path]:
+    """A local file holding the original, for programs that need a path (ffmpeg, pdftoppm).
+
+    On disk storage this is the stored file itself, which is read-only; on
+    object storage it is a temporary copy that is removed afterwards.
+    """
+    try:
+        local = storages["default"].path(blob_name(sha256))
+    except NotImplementedError:
+        local = None
+    if local:
+        yield Path(local)
+        return
+    with tempfile.NamedTemporaryFile(prefix="original-") as copy:
+        for chunk in vault_chunks(sha256):
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name)
 
 
 def vault_chunks(sha256: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:

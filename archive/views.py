@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -59,12 +60,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_create(owner=request.user, **form.cleaned_data)
-        except services.ServiceError as error:
-            form.add_error("slug", str(error))
-        else:
-            return redirect(case)
+        case = services.case_create_unique(owner=request.user, **form.cleaned_data)
+        return redirect(case)
     return render(request, "archive/case_form.html", {"form": form})
 
 
@@ -180,9 +177,7 @@ def evidence_preview(request: HttpRequest, membership: Membership, pk: int) -> H
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{evidence.size}"
             return response
-    if start == 0:
-        # Range requests that continue a video are part of the same viewing.
-        services.evidence_record_access(evidence=evidence, actor=request.user, downloaded=False)
+    _log_viewing(request, evidence)
     length = end - start + 1
     response = StreamingHttpResponse(
         vault_chunks(evidence.sha256, start, length),
@@ -195,12 +190,28 @@ def evidence_preview(request: HttpRequest, membership: Membership, pk: int) -> H
         response["Content-Range"] = f"bytes {start}-{end}/{evidence.size}"
     response["Content-Disposition"] = "inline"
     response = _harden(response, evidence)
-    if evidence.preview_kind == "pdf":
-        # Chromium's PDF viewer does not run in a sandboxed document; PDFs are
-        # shown in a frame of our own page instead.
+    if evidence.preview_kind == "pdf" and request.headers.get("Sec-Fetch-Dest") == "iframe":
+        # Chromium's PDF viewer does not run in a sandboxed document, so the PDF
+        # is shown unsandboxed, but only inside a frame of our own evidence page.
         del response["Content-Security-Policy"]
         response["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+VIEWING_WINDOW = 15 * 60
+
+
+def _log_viewing(request: HttpRequest, evidence: Evidence) -> None:
+    """Log a viewing of the original once per session and item in any 15 minutes.
+
+    A video player fetches the original in many byte ranges; each viewing,
+    whatever range it starts with, is one custody entry.
+    """
+    key = f"viewed-{evidence.pk}"
+    now = time.time()
+    if now - request.session.get(key, 0) > VIEWING_WINDOW:
+        services.evidence_record_access(evidence=evidence, actor=request.user, downloaded=False)
+        request.session[key] = now
 
 
 def _harden(response: HttpResponse, evidence: Evidence) -> HttpResponse:

@@ -98,9 +98,14 @@ except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # Wait for a concurrent writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Take the write lock when a transaction starts and wait up to 30 s for it:
+    # a transaction that reads and then writes would otherwise fail at once with
+    # "database is locked" when another process writes (select_for_update does
+    # nothing on SQLite).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=30, transaction_mode="IMMEDIATE")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not memory, so that a Celery worker process can share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -156,6 +161,18 @@ FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("EVIDENCE_MAX_FILES_PER_UPLOAD", 500, minimum=1)
 EVIDENCE_PAGE_SIZE = env_int("EVIDENCE_PAGE_SIZE", 50, minimum=1)
 
+# Limits that hostile or huge files meet before anything decodes them.
+EVIDENCE_MAX_IMAGE_PIXELS = env_int("EVIDENCE_MAX_IMAGE_PIXELS", 100_000_000, minimum=1)
+EVIDENCE_MAX_VIDEO_SECONDS = env_int("EVIDENCE_MAX_VIDEO_SECONDS", 4 * 3600, minimum=1)
+EVIDENCE_MAX_VIDEO_PIXELS = env_int("EVIDENCE_MAX_VIDEO_PIXELS", 3840 * 2160, minimum=1)
+EVIDENCE_MAX_PDF_PAGES = env_int("EVIDENCE_MAX_PDF_PAGES", 1000, minimum=1)
+# Address space each outside program (ffmpeg, pdftoppm, ...) may map.
+TOOL_MEMORY_LIMIT = env_size("TOOL_MEMORY_LIMIT", "3G")
+
+# OCR: Tesseract languages joined by "+", and where their data lives.
+OCR_LANGUAGES = env_str("OCR_LANGUAGES", "eng+rus")
+TESSDATA_PATH = env_str("TESSDATA_PATH", "/usr/share/tesseract-ocr/5/tessdata/")
+
 # Celery. With no REDIS_URL, tasks run in-process (the embedded default).
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -163,6 +180,39 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge a task only when it has finished, and put it back in the queue
+# when the process running it dies (killed, out of memory): no work is lost
+# with a worker. Stages are idempotent, so running one twice is harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A time limit is a failure of the task, not of the worker: acknowledge it so
+# that a file that always times out is not redelivered forever.
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
+# Each worker process takes one task at a time: heavy tasks are long, and a
+# prefetched task would wait behind them while another worker sits idle.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Replace a worker process after this much resident memory (KiB), to contain leaks.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 1_000_000, minimum=100_000)
+# Redis hands an unacknowledged task to another worker after this many
+# seconds; it must be longer than the longest task (2 h stage limit), or a
+# long task would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing gives up quickly when the broker is down; the item stays queued in
+# the database and resume_processing sends it again later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
+# Two queues: "heavy" (frames, OCR) for CPU-bound work, "default" for the rest.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Work lost in the broker is found again from the database.
+PROCESSING_RESUME_INTERVAL = env_int("PROCESSING_RESUME_INTERVAL", 300, minimum=10)
+CELERY_BEAT_SCHEDULE = {
+    "resume-processing": {
+        "task": "archive.tasks.resume_processing",
+        "schedule": PROCESSING_RESUME_INTERVAL,
+    },
+}
 
 # Security. Local runs are plain HTTP; with DEBUG off everything assumes HTTPS
 # (behind a proxy that sets X-Forwarded-Proto when SECURE_PROXY_SSL_HEADER=1).

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from archive.models import CustodyAction, CustodyEntry, Membership
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import vault_open
-from tests.conftest import PASSWORD, World, collect
+from tests.conftest import PASSWORD, PDF_BYTES, World, collect
 
 # What each case URL needs, and the method that exercises it. A new URL must be
 # added here, or test_every_url_is_in_the_access_table fails.
@@ -176,3 +176,30 @@ def test_preview_serves_byte_ranges_for_video_seeking(world: World) -> None:
     tail = client.get(url, headers={"Range": "bytes=-5"})
     assert b"".join(tail.streaming_content) == data[-5:]
     assert client.get(url, headers={"Range": f"bytes={len(data) + 10}-"}).status_code == 416
+
+
+def test_every_viewing_of_an_original_is_logged_whatever_range_it_asks_for(world: World) -> None:
+    url = _url("archive:evidence_preview", world)
+
+    def viewings() -> int:
+        return CustodyEntry.objects.filter(evidence=world.evidence, action=CustodyAction.ORIGINAL_VIEWED).count()
+
+    first = _client(world.user(Role.VIEWER))
+    first.get(url, headers={"Range": "bytes=1-"})
+    assert viewings() == 1
+    first.get(url, headers={"Range": "bytes=5-"})
+    assert viewings() == 1, "the same viewing continues"
+    _client(world.user(Role.EDITOR)).get(url, headers={"Range": "bytes=3-"})
+    assert viewings() == 2
+
+
+def test_a_pdf_is_unsandboxed_only_inside_the_evidence_page(world: World) -> None:
+    pdf = collect(world.case, PDF_BYTES, "act.pdf", actor=world.owner).evidence
+    url = reverse("archive:evidence_preview", kwargs={"slug": world.case.slug, "pk": pdf.pk})
+    client = _client(world.owner)
+    framed = client.get(url, headers={"Sec-Fetch-Dest": "iframe"})
+    assert "Content-Security-Policy" not in framed
+    assert framed["X-Frame-Options"] == "SAMEORIGIN"
+    top = client.get(url, headers={"Sec-Fetch-Dest": "document"})
+    assert top["Content-Security-Policy"].startswith("sandbox")
+    assert top["X-Frame-Options"] == "DENY"

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from archive.models import Case, CustodyEntry, Evidence, Provenance
-from tests.conftest import PDF_BYTES, World, png_bytes
+from archive.models import Case, CustodyEntry, Evidence, Membership, Provenance
+from tests.conftest import PDF_BYTES, World, collect, png_bytes
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -152,3 +154,78 @@ def test_seed_demo_builds_the_demo_once(db: None, settings: object) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only with DEBUG on"):
         run("seed_demo")
+
+
+def test_verify_archive_names_an_evidence_row_pointed_at_other_bytes(world: World) -> None:
+    # Bytes stored for another case, which this row now claims as its own.
+    elsewhere = Membership.objects.get(user=world.outsider).case
+    other = collect(elsewhere, b"other bytes", "other.txt").evidence
+    Evidence.objects.filter(pk=world.evidence.pk).update(sha256=other.sha256, size=other.size)
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_archive", "--case", world.case.slug, stdout=out)
+    assert f"evidence #{world.evidence.pk}: its row says sha256 {other.sha256}" in out.getvalue()
+
+
+def test_verify_archive_names_a_provenance_row_changed_behind_the_application(world: World) -> None:
+    record = world.evidence.provenance.get()
+    Provenance.objects.filter(pk=record.pk).update(posted_at=dt.datetime(2019, 1, 1, tzinfo=dt.UTC))
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_archive", stdout=out)
+    assert (
+        f"provenance record {record.pk} of evidence #{world.evidence.pk} differs from the custody log in: posted_at"
+        in (out.getvalue())
+    )
+
+
+def test_provenance_edited_through_the_application_still_verifies(world: World) -> None:
+    from archive import services
+
+    record = world.evidence.provenance.get()
+    services.provenance_update(
+        provenance=record, actor=world.owner, changes={"posted_at": dt.datetime(2023, 9, 4, tzinfo=dt.UTC)}
+    )
+    services.provenance_update(provenance=record, actor=world.owner, changes={"notes": "checked"})
+    out, _ = run("verify_archive")
+    assert "All intact" in out
+
+
+def test_ingest_does_not_follow_links_inside_folders_or_leave_the_manifest_folder(world: World, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("operator's own file")
+    folder = tmp_path / "received"
+    folder.mkdir()
+    (folder / "innocent.txt").symlink_to(secret)
+    (folder / "real.txt").write_text("evidence")
+    manifest = folder / "manifest.csv"
+    manifest.write_text("path,source_url,platform,account,posted_at,notes\nreal.txt,,,,,\n")
+    results = ingest_json(str(folder), "--manifest", str(manifest), "--case", world.case.slug)
+    assert [Path(r["file"]).name for r in results] == ["real.txt"]
+    manifest.write_text("path,source_url,platform,account,posted_at,notes\n../secret.txt,,,,,\n")
+    with pytest.raises(CommandError, match="outside the manifest's folder"):
+        run("ingest", "--manifest", str(manifest), "--case", world.case.slug)
+
+
+@pytest.mark.parametrize("posted_at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00-05:00", "1850-01-01"])
+def test_ingest_refuses_an_impossible_posting_time_for_that_file_only(
+    world: World, tmp_path: Path, posted_at: str
+) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "b.txt").write_text("b")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path,source_url,platform,account,posted_at,notes\na.txt,,,,{posted_at},\nb.txt,,,,,\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 2"):
+        call_command("ingest", "--manifest", str(manifest), "--case", world.case.slug, "--json", stdout=out)
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert "outside the years 1990 to 2100" in first["error"]
+    assert second["sha256"]
+
+
+def test_ingest_keeps_a_file_whose_name_is_not_utf8(world: World, tmp_path: Path) -> None:
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/\xcf\xf0\xe8\xe2\xe5\xf2.png"))
+    path.write_bytes(png_bytes((2, 2, 9)))
+    [result] = ingest_json(str(path), "--case", world.case.slug)
+    assert result["warnings"] == ["its name was not valid UTF-8; the undecodable bytes were replaced"]
+    assert Evidence.objects.get(pk=result["id"]).original_name == "\ufffd" * 6 + ".png"

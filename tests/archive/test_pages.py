@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -123,9 +124,25 @@ def test_custody_log_page_lists_the_chain(world: World) -> None:
 
 def test_new_case_form_makes_the_creator_owner(world: World) -> None:
     client = _client(world.outsider)
-    response = client.post(reverse("archive:case_create"), {"slug": "tevian", "title": "Tevian"})
+    response = client.post(reverse("archive:case_create"), {"title": "Tevian contracts", "name": "tevian"})
     assert response.status_code == 302
-    assert Membership.objects.get(case__slug="tevian").user == world.outsider
-    again = client.post(reverse("archive:case_create"), {"slug": "tevian", "title": "Tevian"})
-    assert again.status_code == 200
-    assert "already exists" in again.content.decode()
+    case = Membership.objects.get(user=world.outsider, case__title="Tevian contracts").case
+    assert re.fullmatch(r"tevian-[0-9a-f]{6}", case.slug)
+    assert response["Location"] == case.get_absolute_url()
+
+
+def test_asking_for_the_name_of_a_hidden_case_reveals_nothing(world: World) -> None:
+    client = _client(world.outsider)
+    response = client.post(reverse("archive:case_create"), {"title": "Mine", "name": world.case.slug})
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=world.outsider, case__title="Mine").exists()
+    assert world.case.memberships.filter(user=world.outsider).count() == 0
+
+
+def test_custody_log_page_costs_a_fixed_number_of_queries(world: World, django_assert_max_num_queries: object) -> None:
+    for n in range(30):
+        collect(world.case, f"log {n}".encode(), f"log-{n}.txt", actor=world.owner)
+    client = _client(world.owner)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("archive:custody_log", kwargs={"slug": world.case.slug}))
+    assert len(response.context["page"].object_list) > 30

@@ -53,8 +53,10 @@ class Command(BaseCommand):
             _check_url(defaults.source_url)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        rows = _read_manifest(options["manifest"]) if options["manifest"] else {}
-        paths = list(dict.fromkeys([*_walk([Path(p) for p in options["paths"]]), *rows]))
+        manifest = options["manifest"]
+        rows = _read_manifest(manifest) if manifest else {}
+        skip = manifest.resolve() if manifest else None
+        paths = list(dict.fromkeys([*_walk([Path(p) for p in options["paths"]], skip), *rows]))
         if not paths:
             raise CommandError("Nothing to ingest: give file or directory paths, or a --manifest.")
 
@@ -108,25 +110,36 @@ class Command(BaseCommand):
                 self.stdout.write(f"  note: {warning}")
 
 
-def _walk(paths: list[Path]) -> Iterator[Path]:
+def _walk(paths: list[Path], skip: Path | None) -> Iterator[Path]:
+    """Files named, and the files inside folders named. Links inside folders are not
+    followed: a folder received from a source must not pull in the operator's own files."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file())
+            for found in sorted(path.rglob("*")):
+                # rglob does not descend into linked folders; linked files are skipped here.
+                if found.is_file() and not found.is_symlink() and found.resolve() != skip:
+                    yield found
         else:
             yield path
 
 
 def _read_manifest(manifest: Path) -> dict[Path, dict[str, str]]:
+    """Rows by path. Paths must stay inside the manifest's folder."""
+    folder = manifest.parent.resolve()
     try:
         with manifest.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or "path" not in reader.fieldnames:
                 raise CommandError(f"{manifest} needs a header row with at least a 'path' column.")
             rows = {}
-            for row in reader:
-                if not (row.get("path") or "").strip():
+            for number, row in enumerate(reader, start=2):
+                relative = (row.get("path") or "").strip()
+                if not relative:
                     continue
-                rows[manifest.parent / row["path"].strip()] = {k: (v or "").strip() for k, v in row.items() if k}
+                path = manifest.parent / relative
+                if not path.resolve().is_relative_to(folder):
+                    raise CommandError(f"{manifest}, line {number}: {relative!r} lies outside the manifest's folder.")
+                rows[path] = {k: (v or "").strip() for k, v in row.items() if k}
             return rows
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise CommandError(f"Cannot read the manifest {manifest}: {error}") from None

@@ -4,15 +4,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from archive.custody import custody_verify
+from archive.custody import custody_replay, custody_verify
 from archive.models import Case, Evidence
 from archive.vault import vault_rehash
 
 
 class Command(BaseCommand):
     help = (
-        "Re-hash every original and re-check every custody chain. Exits 0 when all is intact, "
-        "1 after listing each item whose bytes changed or went missing and each custody entry altered or removed."
+        "Re-hash every original, re-check every custody chain and compare the evidence and provenance rows "
+        "with what the chain recorded. Exits 0 when all is intact, 1 after listing every problem."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"case {checked.slug}: evidence #{item.pk} ({item.original_name}, sha256 {item.sha256}): {message}"
                 )
-            for problem in custody_verify(checked):
+            for problem in [*custody_verify(checked), *custody_replay(checked)]:
                 problems += 1
                 self.stdout.write(str(problem))
         if problems:

@@ -1,0 +1,127 @@
+"""ocr: words and lines with boxes and confidence for every frame that has no text layer.
+
+Tesseract runs through tesserocr, which keeps the engine and its language
+models loaded in the worker process between frames and items instead of
+starting a program and loading the models for every picture.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tesserocr
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import transaction
+from PIL import Image, ImageFilter, ImageOps
+
+from archive.models import Evidence, Frame, TextLine
+from archive.pipeline.base import Stage, StageSkipped
+from archive.pipeline.images import open_image
+from archive.vault import vault_open
+
+# Below this mean brightness of its surroundings a pixel is taken to sit on a
+# dark background, and its region is inverted so that all text is dark on light.
+DARK_BACKGROUND = 110
+# The blur radius that estimates the background around each pixel: wide
+# enough to average over letters, narrow enough to follow a taskbar.
+BACKGROUND_RADIUS = 12
+
+_engine: tuple[str, tesserocr.PyTessBaseAPI] | None = None
+
+
+def engine(languages: str) -> tesserocr.PyTessBaseAPI:
+    """The worker process's Tesseract engine, loaded once per language set."""
+    global _engine
+    if _engine is None or _engine[0] != languages:
+        if _engine is not None:
+            _engine[1].End()
+        api = tesserocr.PyTessBaseAPI(path=settings.TESSDATA_PATH, lang=languages, psm=tesserocr.PSM.AUTO)
+        _engine = (languages, api)
+    return _engine[1]
+
+
+def normalise_polarity(image: Image.Image) -> Image.Image:
+    """Greyscale, with light-on-dark regions (taskbars, dark themes, overlays) inverted to dark-on-light."""
+    grey = image.convert("L")
+    background = grey.filter(ImageFilter.BoxBlur(BACKGROUND_RADIUS))
+    dark = background.point(lambda value: 255 if value < DARK_BACKGROUND else 0)
+    return Image.composite(ImageOps.invert(grey), grey, dark)
+
+
+def read_lines(image: Image.Image, languages: str) -> list[dict[str, Any]]:
+    """Lines of words with boxes (pixels of ``image``) and confidence 0..100."""
+    api = engine(languages)
+    api.SetImage(normalise_polarity(image))
+    api.Recognize()
+    lines: list[dict[str, Any]] = []
+    words: list[dict[str, Any]] = []
+    iterator = api.GetIterator()
+    level = tesserocr.RIL.WORD
+    for word in tesserocr.iterate_level(iterator, level):
+        text = (word.GetUTF8Text(level) or "").strip()
+        box = word.BoundingBox(level)
+        if word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) and words:
+            lines.append(_line(words, len(lines)))
+            words = []
+        if text and box:
+            left, top, right, bottom = box
+            words.append(
+                {
+                    "text": text,
+                    "left": left,
+                    "top": top,
+                    "width": right - left,
+                    "height": bottom - top,
+                    "confidence": round(word.Confidence(level), 1),
+                }
+            )
+    if words:
+        lines.append(_line(words, len(lines)))
+    api.Clear()
+    return lines
+
+
+def _line(words: list[dict[str, Any]], index: int) -> dict[str, Any]:
+    left = min(w["left"] for w in words)
+    top = min(w["top"] for w in words)
+    right = max(w["left"] + w["width"] for w in words)
+    bottom = max(w["top"] + w["height"] for w in words)
+    return {
+        "index": index,
+        "text": " ".join(w["text"] for w in words),
+        "left": left,
+        "top": top,
+        "width": right - left,
+        "height": bottom - top,
+        "confidence": round(sum(w["confidence"] for w in words) / len(words), 1),
+        "words": words,
+    }
+
+
+def frame_image(frame: Frame) -> Image.Image:
+    """The picture of a frame: its derived file, or the original for a picture item."""
+    if frame.image_name:
+        with storages["default"].open(frame.image_name, "rb") as handle:
+            return open_image(handle)
+    with vault_open(frame.evidence.sha256) as handle:
+        return open_image(handle)
+
+
+def run(evidence: Evidence) -> None:
+    frames = list(evidence.frames.filter(ocr_done=False).exclude(source="page_text"))
+    if not frames:
+        raise StageSkipped("nothing to read: every frame has a text layer")
+    languages = settings.OCR_LANGUAGES
+    for frame in frames:
+        frame.evidence = evidence
+        lines = read_lines(frame_image(frame), languages)
+        with transaction.atomic():
+            TextLine.objects.filter(frame=frame).delete()
+            TextLine.objects.bulk_create(TextLine(frame=frame, **line) for line in lines)
+            frame.text = "\n".join(line["text"] for line in lines)
+            frame.ocr_done = True
+            frame.save(update_fields=["text", "ocr_done"])
+
+
+STAGE = Stage(name="ocr", queue="heavy", time_limit=2 * 3600, run=run)

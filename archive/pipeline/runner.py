@@ -1,0 +1,185 @@
+"""Running stages with their state in the database.
+
+The database, not the broker, says what still needs doing. A stage is claimed
+with a conditional update, so two workers never run the same stage of the same
+item; a message the broker delivers twice finds the stage taken or finished.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from archive.custody import custody_append
+from archive.models import CustodyAction, Evidence, ProcessingStatus, StageRun, StageStatus
+from archive.pipeline import STAGE_NAMES, stage_named
+from archive.pipeline.base import Stage, StageFailed, StageSkipped
+
+logger = logging.getLogger(__name__)
+
+# A stage whose worker died this many times is given up, with a reason: the
+# file is probably what kills the worker.
+MAX_ATTEMPTS = 3
+# Extra time past a stage's limit before a "running" claim counts as abandoned.
+CLAIM_GRACE = timedelta(minutes=2)
+_FINISHED = (StageStatus.DONE, StageStatus.SKIPPED)
+
+
+def processing_plan(evidence: Evidence, from_stage: str | None = None) -> str:
+    """Mark the stages to run as pending and return the first of them.
+
+    A stage needs the ones before it: when one of those has not finished,
+    processing starts there instead of at ``from_stage``.
+    """
+    start = STAGE_NAMES.index(from_stage) if from_stage else 0
+    with transaction.atomic():
+        runs = {run.stage: run for run in StageRun.objects.select_for_update().filter(evidence=evidence)}
+        for name in STAGE_NAMES:
+            if name not in runs:
+                runs[name] = StageRun.objects.create(evidence=evidence, stage=name)
+        unfinished = [i for i, name in enumerate(STAGE_NAMES[:start]) if runs[name].status not in _FINISHED]
+        start = min([start, *unfinished])
+        StageRun.objects.filter(evidence=evidence, stage__in=STAGE_NAMES[start:]).update(
+            status=StageStatus.PENDING,
+            reason="",
+            task_id="",
+            attempts=0,
+            queued_at=timezone.now(),
+            started_at=None,
+            finished_at=None,
+        )
+        Evidence.objects.filter(pk=evidence.pk).update(status=ProcessingStatus.QUEUED, status_reason="")
+    return STAGE_NAMES[start]
+
+
+def stage_execute(*, evidence_id: int, stage_name: str, task_id: str) -> str | None:
+    """Run one stage of one item; return the stage to queue next, if any.
+
+    1. Claim the stage: pending, or running under this same task id (the
+       broker redelivered the message because the worker process died).
+    2. Give up on a stage whose worker died MAX_ATTEMPTS times.
+    3. Run it; record done, skipped or failed with its reason.
+    4. Move the item's status on and name the next stage.
+    """
+    claimed = (
+        StageRun.objects.filter(evidence_id=evidence_id, stage=stage_name)
+        .filter(Q(status=StageStatus.PENDING) | Q(status=StageStatus.RUNNING, task_id=task_id))
+        .update(
+            status=StageStatus.RUNNING,
+            task_id=task_id,
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+            finished_at=None,
+            reason="",
+        )
+    )
+    if not claimed:
+        return None
+    run = StageRun.objects.select_related("evidence").get(evidence_id=evidence_id, stage=stage_name)
+    Evidence.objects.filter(pk=evidence_id, status=ProcessingStatus.QUEUED).update(
+        status=ProcessingStatus.PROCESSING, status_reason=""
+    )
+    if run.attempts > MAX_ATTEMPTS:
+        status, reason = (
+            StageStatus.FAILED,
+            f"the worker stopped {run.attempts - 1} times while running this stage; the file may need "
+            "more memory or time than a worker has",
+        )
+    else:
+        status, reason = _run(stage_named(stage_name), run.evidence)
+    recorded = StageRun.objects.filter(pk=run.pk, status=StageStatus.RUNNING, task_id=task_id).update(
+        status=status, reason=reason, finished_at=timezone.now()
+    )
+    if not recorded:
+        # Someone asked for reprocessing while this ran; their run counts.
+        return None
+    return _after(run.evidence, stage_name, status, reason)
+
+
+def _run(stage: Stage, evidence: Evidence) -> tuple[str, str]:
+    try:
+        stage.run(evidence)
+    except StageSkipped as reason:
+        return StageStatus.SKIPPED, str(reason)
+    except StageFailed as reason:
+        return StageStatus.FAILED, str(reason)
+    except SoftTimeLimitExceeded:
+        return StageStatus.FAILED, f"it took longer than the stage's limit of {stage.time_limit} s"
+    except Exception as error:
+        # Whatever goes wrong in a stage ends as a readable failure on the
+        # item; the worker goes on with the next task.
+        logger.exception("stage %s failed for evidence %s", stage.name, evidence.pk)
+        return StageStatus.FAILED, f"internal error ({type(error).__name__}: {error}); the worker log has details"
+    return StageStatus.DONE, ""
+
+
+def _after(evidence: Evidence, stage_name: str, status: str, reason: str) -> str | None:
+    if status == StageStatus.FAILED:
+        _finish(evidence, ProcessingStatus.FAILED, f"{stage_name}: {reason}")
+        return None
+    position = STAGE_NAMES.index(stage_name)
+    if position + 1 == len(STAGE_NAMES):
+        _finish(evidence, ProcessingStatus.DONE, "")
+        return None
+    following = STAGE_NAMES[position + 1]
+    taken = StageRun.objects.filter(evidence=evidence, stage=following, status=StageStatus.PENDING).update(
+        queued_at=timezone.now()
+    )
+    return following if taken else None
+
+
+def _finish(evidence: Evidence, status: str, reason: str) -> None:
+    with transaction.atomic():
+        updated = Evidence.objects.filter(pk=evidence.pk).exclude(status=status, status_reason=reason)
+        if not updated.update(status=status, status_reason=reason):
+            return
+        stages = dict(StageRun.objects.filter(evidence=evidence).values_list("stage", "status"))
+        custody_append(
+            case=evidence.case,
+            action=CustodyAction.STATUS_CHANGED,
+            actor=None,
+            evidence=evidence,
+            details={"status": status, "reason": reason, "stages": stages},
+        )
+
+
+def stuck_stages(*, pending_for: timedelta) -> list[tuple[int, str]]:
+    """Stages to send again: abandoned claims, and pending stages the broker lost.
+
+    1. A stage running past its time limit (plus a grace) lost its worker
+       without the broker noticing: it goes back to pending.
+    2. An item whose next stage has been pending longer than ``pending_for``
+       lost its message: that stage is sent again.
+    """
+    now = timezone.now()
+    for run in StageRun.objects.filter(status=StageStatus.RUNNING).only("pk", "stage", "started_at", "task_id"):
+        limit = timedelta(seconds=stage_named(run.stage).time_limit) + CLAIM_GRACE
+        if run.started_at and run.started_at < now - limit:
+            StageRun.objects.filter(pk=run.pk, status=StageStatus.RUNNING, task_id=run.task_id).update(
+                status=StageStatus.PENDING, task_id="", queued_at=now - pending_for - timedelta(seconds=1)
+            )
+    active = ProcessingStatus.QUEUED, ProcessingStatus.PROCESSING
+    waiting = (
+        StageRun.objects.filter(
+            status=StageStatus.PENDING, queued_at__lt=now - pending_for, evidence__status__in=active
+        )
+        .values_list("evidence_id", flat=True)
+        .distinct()
+    )
+    found = []
+    for evidence_id in list(waiting[:1000]):
+        runs = dict(StageRun.objects.filter(evidence_id=evidence_id).values_list("stage", "status"))
+        for name in STAGE_NAMES:
+            status = runs.get(name)
+            if status in _FINISHED:
+                continue
+            if status == StageStatus.PENDING:
+                StageRun.objects.filter(evidence_id=evidence_id, stage=name).update(queued_at=now)
+                found.append((evidence_id, name))
+            break
+    return found
