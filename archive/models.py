@@ -254,8 +254,8 @@ class Frame(models.Model):
     image_name = models.CharField(max_length=300, blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    # 64-bit difference hash as 16 hex digits, for near-duplicate search.
-    dhash = models.CharField(max_length=16, blank=True)
+    # 256-bit layout hash as 64 hex digits, for near-duplicate search (see pipeline/similar.py).
+    phash = models.CharField(max_length=64, blank=True)
     text = models.TextField(blank=True)
     ocr_done = models.BooleanField(default=False)
 

@@ -31,7 +31,7 @@ def _from_a_camera(evidence: Evidence) -> bool:
     try:
         with vault_open(evidence.sha256) as handle:
             exif = open_image(handle, load=False).getexif()
-    except StageFailed:
+    except (StageFailed, OSError, SyntaxError, ValueError):
         # A damaged image is reported by the stages that decode it.
         return False
     return any(exif.get(tag) for tag in _CAMERA_TAGS)

@@ -52,6 +52,13 @@ def run(evidence: Evidence) -> None:
 
 
 def _probe_image(evidence: Evidence) -> dict[str, Any]:
+    try:
+        return _read_image_metadata(evidence)
+    except (OSError, SyntaxError, ValueError) as error:
+        raise StageFailed(f"the image is damaged: {error}") from None
+
+
+def _read_image_metadata(evidence: Evidence) -> dict[str, Any]:
     with vault_open(evidence.sha256) as handle:
         image = open_image(handle, load=False)
         found: dict[str, Any] = {"format": image.format, "width": image.width, "height": image.height}

@@ -1,0 +1,72 @@
+"""Keyframe selection on synthetic sample streams: no video, no database."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from archive.pipeline.keyframes import SAMPLE_FPS, Sample, changed, select_keyframes
+
+HEIGHT, WIDTH = 180, 320
+
+
+def screen(seed: int) -> np.ndarray:
+    """A screen-like picture: a light page with dark 'text' strokes placed by the seed."""
+    rng = np.random.default_rng(seed)
+    pixels = np.full((HEIGHT, WIDTH), 235, np.uint8)
+    for _ in range(40):
+        row, col = rng.integers(0, HEIGHT - 4), rng.integers(0, WIDTH - 40)
+        pixels[row : row + 3, col : col + rng.integers(10, 40)] = 30
+    return pixels
+
+
+def with_panel(base: np.ndarray) -> np.ndarray:
+    """The same screen with a small dark panel (about a tenth of it) in a corner."""
+    shown = base.copy()
+    shown[120:170, 200:310] = 40
+    shown[135:140, 210:300] = 220
+    return shown
+
+
+def stream(*parts: tuple[np.ndarray, float], noise: int = 0) -> list[Sample]:
+    rng = np.random.default_rng(7)
+    samples = []
+    for pixels, seconds in parts:
+        for _ in range(round(seconds * SAMPLE_FPS)):
+            frame = pixels
+            if noise:
+                frame = np.clip(pixels.astype(np.int16) + rng.integers(-noise, noise + 1, pixels.shape), 0, 255)
+            samples.append(Sample(len(samples), len(samples) / SAMPLE_FPS, frame.astype(np.uint8)))
+    return samples
+
+
+def test_a_static_screen_gives_one_keyframe_from_the_middle() -> None:
+    chosen = select_keyframes(stream((screen(1), 10)))
+    assert [k.time for k in chosen] == [5.0]
+
+
+def test_compression_noise_does_not_make_new_keyframes() -> None:
+    assert len(select_keyframes(stream((screen(1), 10), noise=4))) == 1
+
+
+def test_a_small_panel_shown_for_one_second_is_kept() -> None:
+    base = screen(1)
+    panel = with_panel(base)
+    chosen = select_keyframes(stream((base, 5), (panel, 1), (base, 5)))
+    assert len(chosen) == 2
+    assert any(np.array_equal(k.pixels, panel) for k in chosen)
+    assert changed(base, panel)
+
+
+def test_a_screen_that_comes_back_is_read_once() -> None:
+    a, b = screen(1), screen(2)
+    chosen = select_keyframes(stream((a, 3), (b, 3), (a, 3), (b, 3), (a, 3)))
+    assert len(chosen) == 2
+
+
+def test_every_screen_shown_a_second_or_more_is_in_some_keyframe() -> None:
+    screens = [screen(seed) for seed in range(12)]
+    parts = [(pixels, 1.0 + (seed % 3) * 0.5) for seed, pixels in enumerate(screens)]
+    chosen = select_keyframes(stream(*parts, noise=3))
+    for pixels in screens:
+        assert any(not changed(pixels, k.pixels) for k in chosen)
+    assert len(chosen) == len(screens)

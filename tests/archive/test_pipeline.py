@@ -1,0 +1,193 @@
+"""The pipeline stages on real files, with real Tesseract, ffmpeg and poppler, run in-process."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import pytest
+from django.core.files.storage import storages
+
+from archive import services
+from archive.models import Evidence, Frame, FrameSource, ProcessingStatus, SimilarLink, StageRun, StageStatus, TextLine
+from archive.vault import vault_rehash
+from config.celery import app
+from tests import media
+from tests.conftest import World, collect
+
+HEADLINE = "Sanctions expanded against surveillance firms"
+
+
+@pytest.fixture(autouse=True)
+def in_process() -> Iterator[None]:
+    """Run tasks in this process, whatever the environment's broker says."""
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def run_pipeline(world: World, django_capture_on_commit_callbacks: object) -> object:
+    def run(data: bytes, name: str) -> Evidence:
+        with django_capture_on_commit_callbacks(execute=True):
+            evidence = collect(world.case, data, name, actor=world.owner).evidence
+        evidence.refresh_from_db()
+        return evidence
+
+    return run
+
+
+@pytest.fixture
+def reprocess(world: World, django_capture_on_commit_callbacks: object) -> object:
+    def run(evidence: Evidence, stage: str) -> Evidence:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.evidence_process(evidence=evidence, stage=stage, actor=world.owner)
+        evidence.refresh_from_db()
+        return evidence
+
+    return run
+
+
+def stages(evidence: Evidence) -> dict[str, tuple[str, str]]:
+    return {run.stage: (run.status, run.reason) for run in StageRun.objects.filter(evidence=evidence)}
+
+
+def text_of(evidence: Evidence) -> str:
+    return "\n".join(evidence.frames.order_by("index").values_list("text", flat=True))
+
+
+def test_a_screenshot_is_read_with_words_boxes_and_confidence(run_pipeline: object) -> None:
+    image = media.text_image(["Task: draw boxes around human bodies", "Reward 0.03 per image"])
+    evidence = run_pipeline(media.png(image), "task.png")
+    assert evidence.status == ProcessingStatus.DONE, stages(evidence)
+    assert evidence.metadata["probe"]["width"] == 1280
+    frame = evidence.frames.get()
+    assert frame.source == FrameSource.IMAGE
+    line = frame.lines.order_by("index").first()
+    assert line.text == "Task: draw boxes around human bodies"
+    assert 50 <= line.left <= 70 and 55 <= line.top <= 75
+    assert line.words[0]["text"] == "Task:" and line.words[0]["confidence"] > 80
+
+
+def test_light_text_on_a_dark_taskbar_and_russian_text_are_read(run_pipeline: object) -> None:
+    image = media.text_image(["Новости: 4 сентября 2023"], bar=("14:32  04.09.2023", "#e8e8e8"))
+    evidence = run_pipeline(media.png(image), "dark.png")
+    text = text_of(evidence)
+    assert "Новости: 4 сентября 2023" in text
+    assert "04.09.2023" in text
+
+
+def test_a_recording_keeps_a_headline_shown_for_one_point_two_seconds(run_pipeline: object) -> None:
+    page = media.text_image(["Labelling task 5512", "Draw a box around every person"])
+    panel = media.text_image(["Labelling task 5512", "Draw a box around every person", "", HEADLINE])
+    data = media.recording([(page, 6), (panel, 1.2), (page, 6)])
+    evidence = run_pipeline(data, "task.mp4")
+    assert evidence.status == ProcessingStatus.DONE, stages(evidence)
+    assert evidence.kind == "recording"
+    assert round(evidence.metadata["probe"]["duration"]) == 13
+    frames = list(evidence.frames.order_by("index"))
+    assert all(f.source == FrameSource.KEYFRAME and f.image_name for f in frames)
+    # The page before and after the panel is the same screen: read once, not twice.
+    assert len(frames) == 2
+    with_headline = [f for f in frames if HEADLINE in f.text]
+    assert len(with_headline) == 1
+    assert 6.0 <= with_headline[0].time <= 7.2
+
+
+def test_a_pdf_text_layer_is_used_and_a_scanned_page_is_read(run_pipeline: object) -> None:
+    evidence = run_pipeline(media.text_pdf([["Council decision of 20 July 2023"], ["Annex"]]), "act.pdf")
+    assert evidence.status == ProcessingStatus.DONE, stages(evidence)
+    first, second = evidence.frames.order_by("index")
+    assert (first.source, first.page, first.text) == (FrameSource.PAGE_TEXT, 1, "Council decision of 20 July 2023")
+    assert first.lines.get().left == round(72 * 150 / 72)
+    assert second.text == "Annex"
+    assert stages(evidence)["ocr"][0] == StageStatus.SKIPPED
+
+    scanned = run_pipeline(media.scanned_pdf(media.text_image(["Scanned order of 21 July 2023"])), "scan.pdf")
+    frame = scanned.frames.get()
+    assert frame.source == FrameSource.PAGE_RENDER
+    assert "Scanned order of 21 July 2023" in frame.text
+
+
+def test_processing_twice_gives_the_same_result_without_duplicates(run_pipeline: object, reprocess: object) -> None:
+    evidence = run_pipeline(media.png(media.text_image(["Same text twice"])), "twice.png")
+    before = (
+        Frame.objects.filter(evidence=evidence).count(),
+        TextLine.objects.filter(frame__evidence=evidence).count(),
+    )
+    evidence = reprocess(evidence, "frames")
+    after = (Frame.objects.filter(evidence=evidence).count(), TextLine.objects.filter(frame__evidence=evidence).count())
+    assert after == before == (1, 1)
+    assert evidence.status == ProcessingStatus.DONE
+    assert text_of(evidence) == "Same text twice"
+    assert StageRun.objects.get(evidence=evidence, stage="identify").attempts == 1
+    assert StageRun.objects.get(evidence=evidence, stage="frames").attempts == 1
+
+
+def test_the_same_task_recorded_twice_is_linked(run_pipeline: object) -> None:
+    page = media.text_image(["Labelling task 7781", "Mark every face"])
+    other = media.text_image(["Labelling task 7781", "Mark every face", "Submitted"])
+    first = run_pipeline(media.recording([(page, 3), (other, 3)], fps=10), "first.mp4")
+    second = run_pipeline(media.recording([(page, 4), (other, 2)], fps=25), "second.mp4")
+    unrelated = run_pipeline(media.png(media.text_image(["Something else entirely"], background="#203040")), "x.png")
+    link = SimilarLink.objects.get()
+    assert (link.first_id, link.second_id) == (first.pk, second.pk)
+    assert link.overlap == 1.0
+    assert unrelated.status == ProcessingStatus.DONE
+
+
+BAD_INPUT = [
+    ("truncated.png", lambda: media.png(media.text_image(["cut"]))[:3000], "image is damaged"),
+    ("bomb.png", media.png_bomb, "40000 x 40000 pixels"),
+    ("corrupt.mp4", lambda: b"\x00\x00\x00\x18ftypmp42" + b"\x00garbage" * 500, "ffprobe"),
+    ("truncated.pdf", lambda: media.text_pdf([["cut short"]])[:120], "pdfinfo"),
+    ("evil.svg", lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
+    ("page.html", lambda: b"<!doctype html><html><body><script>alert(1)</script></body></html>", "HTML"),
+    ("archive.zip", lambda: b"PK\x05\x06" + b"\x00" * 18, "no reader for application/zip"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
+def test_bad_input_fails_with_a_reason_and_the_original_stays_intact(
+    run_pipeline: object, name: str, make: object, reason: str
+) -> None:
+    data = make()
+    evidence = run_pipeline(data, name)
+    assert evidence.status == ProcessingStatus.FAILED
+    assert reason in evidence.status_reason
+    assert vault_rehash(evidence.sha256) == (hashlib.sha256(data).hexdigest(), len(data))
+    # The next item still goes through.
+    good = run_pipeline(media.png(media.text_image([f"after {name}"])), f"after-{name}.png")
+    assert good.status == ProcessingStatus.DONE
+
+
+def test_a_recording_over_the_limits_fails_before_it_is_decoded(run_pipeline: object, settings: object) -> None:
+    data = media.recording([(media.text_image(["long"]), 3)])
+    settings.EVIDENCE_MAX_VIDEO_SECONDS = 2
+    evidence = run_pipeline(data, "long.mp4")
+    assert evidence.status == ProcessingStatus.FAILED
+    assert "over the limit of 0 min 02 s (EVIDENCE_MAX_VIDEO_SECONDS)" in evidence.status_reason
+    settings.EVIDENCE_MAX_VIDEO_SECONDS = 3600
+    settings.EVIDENCE_MAX_VIDEO_PIXELS = 640 * 480
+    large = run_pipeline(media.recording([(media.text_image(["wide"]), 1)], fps=5), "wide.mp4")
+    assert "1280 x 720 pixels, over the limit" in large.status_reason
+    assert not Frame.objects.filter(evidence__in=[evidence, large]).exists()
+
+
+def test_a_file_whose_extension_lies_is_processed_by_its_bytes(run_pipeline: object) -> None:
+    evidence = run_pipeline(media.text_pdf([["Really a PDF"]]), "holiday-photo.jpg")
+    assert evidence.status == ProcessingStatus.DONE
+    assert evidence.content_type == "application/pdf"
+    assert "its name ends in .jpg" in evidence.metadata["identify"]["name_mismatch"]
+    assert text_of(evidence) == "Really a PDF"
+
+
+def test_derived_files_are_rebuilt_not_accumulated(run_pipeline: object, reprocess: object) -> None:
+    evidence = run_pipeline(media.recording([(media.text_image(["one"]), 2), (media.text_image(["two"]), 2)]), "r.mp4")
+    names = sorted(evidence.frames.values_list("image_name", flat=True))
+    assert len(names) == 2
+    evidence = reprocess(evidence, "frames")
+    assert sorted(evidence.frames.values_list("image_name", flat=True)) == names
+    _, files = storages["default"].listdir(f"derived/{evidence.pk}/frames")
+    assert len(files) == len(names)
