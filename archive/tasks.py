@@ -10,8 +10,8 @@ from django.conf import settings
 from kombu.exceptions import OperationalError
 
 from archive.models import Evidence
-from archive.pipeline import stage_named
 from archive.pipeline.runner import stage_execute, stuck_stages
+from archive.pipeline.stages import stage_named
 
 logger = logging.getLogger(__name__)
 

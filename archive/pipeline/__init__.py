@@ -1,19 +1,5 @@
-"""The processing pipeline: the stages every collected item goes through, in order.
+"""The processing pipeline: one module per stage; ``stages.py`` lists them in order.
 
-Adding a stage is adding a module with a ``STAGE`` and a line here.
+This package's own import pulls in nothing, so that its pure modules
+(``keyframes``) can be used without Django.
 """
-
-from __future__ import annotations
-
-from archive.pipeline import frames, identify, ocr, probe, similar
-from archive.pipeline.base import Stage
-
-STAGES: list[Stage] = [identify.STAGE, probe.STAGE, frames.STAGE, ocr.STAGE, similar.STAGE]
-STAGE_NAMES: list[str] = [stage.name for stage in STAGES]
-
-
-def stage_named(name: str) -> Stage:
-    for stage in STAGES:
-        if stage.name == name:
-            return stage
-    raise KeyError(f"no stage called {name!r}; the stages are {', '.join(STAGE_NAMES)}")

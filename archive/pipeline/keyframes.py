@@ -21,7 +21,7 @@ import numpy as np
 
 SAMPLE_FPS = 2
 # The width of the grey samples; their height follows the aspect ratio.
-SAMPLE_WIDTH = 320
+SAMPLE_WIDTH = 640
 BLOCK = 8
 # Mean absolute difference (0..255) above which a block counts as changed.
 # Compression noise in static screen content stays well under it.

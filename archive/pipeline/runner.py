@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from archive.custody import custody_append
 from archive.models import CustodyAction, Evidence, ProcessingStatus, StageRun, StageStatus
-from archive.pipeline import STAGE_NAMES, stage_named
 from archive.pipeline.base import Stage, StageFailed, StageSkipped
+from archive.pipeline.stages import STAGE_NAMES, stage_named
 
 logger = logging.getLogger(__name__)
 

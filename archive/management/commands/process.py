@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive import services
 from archive.models import Case, Evidence, ProcessingStatus
-from archive.pipeline import STAGE_NAMES
+from archive.pipeline.stages import STAGE_NAMES
 
 FINAL = (ProcessingStatus.DONE, ProcessingStatus.FAILED)
 
