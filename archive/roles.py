@@ -22,6 +22,7 @@ class Capability(models.TextChoices):
     COLLECT = "collect", "Add evidence (upload, URL, import)"
     EDIT_PROVENANCE = "edit_provenance", "Edit any provenance record"
     EDIT_OWN_PROVENANCE = "edit_own_provenance", "Edit provenance records one collected"
+    REPROCESS = "reprocess", "Run processing again"
     MANAGE_MEMBERS = "manage_members", "Add and remove members, change roles"
 
 

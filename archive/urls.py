@@ -15,9 +15,12 @@ urlpatterns = [
     path("cases/<slug:slug>/members/add/", views.member_add, name="member_add"),
     path("cases/<slug:slug>/members/<int:member_pk>/", views.member_update, name="member_update"),
     path("cases/<slug:slug>/custody/", views.custody_log, name="custody_log"),
+    path("cases/<slug:slug>/progress/", views.case_progress, name="case_progress"),
     path("cases/<slug:slug>/evidence/<int:pk>/", views.evidence_detail, name="evidence_detail"),
     path("cases/<slug:slug>/evidence/<int:pk>/original/", views.evidence_original, name="evidence_original"),
     path("cases/<slug:slug>/evidence/<int:pk>/preview/", views.evidence_preview, name="evidence_preview"),
+    path("cases/<slug:slug>/evidence/<int:pk>/reprocess/", views.evidence_reprocess, name="evidence_reprocess"),
+    path("cases/<slug:slug>/evidence/<int:pk>/frames/<int:index>.png", views.frame_image, name="frame_image"),
     path(
         "cases/<slug:slug>/evidence/<int:pk>/provenance/<int:provenance_pk>/",
         views.provenance_edit,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -10,15 +11,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive import selectors, services
 from archive.filters import EvidenceFilter
 from archive.forms import CaseForm, MemberAddForm, MemberRoleForm, ProvenanceForm, UploadForm
-from archive.models import Case, CollectionMethod, Evidence, Membership, Provenance
+from archive.models import Case, CollectionMethod, Evidence, Frame, Membership, ProcessingStatus, Provenance
+from archive.pipeline.stages import STAGE_NAMES
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import vault_chunks, vault_open
 
@@ -122,7 +125,7 @@ def evidence_upload(request: HttpRequest, membership: Membership) -> HttpRespons
 @require_GET
 def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     case = membership.case
-    evidence = get_object_or_404(Evidence, case=case, pk=pk)
+    evidence = get_object_or_404(Evidence.objects.select_related("case"), case=case, pk=pk)
     provenance = list(selectors.evidence_provenance(evidence))
     for record in provenance:
         record.editable = _may_edit_provenance(membership, record)
@@ -135,8 +138,49 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
             "evidence": evidence,
             "provenance": provenance,
             "custody": selectors.evidence_custody(evidence),
+            "stage_runs": selectors.evidence_stage_runs(evidence),
+            "frames": selectors.evidence_frames(evidence),
+            "similar": selectors.evidence_similar(evidence),
+            "metadata": json.dumps(evidence.metadata, indent=2, ensure_ascii=False, sort_keys=True),
+            "can_reprocess": membership.can(Capability.REPROCESS),
+            "stages": STAGE_NAMES,
+            "final": evidence.status in (ProcessingStatus.DONE, ProcessingStatus.FAILED),
         },
     )
+
+
+@case_view(Capability.REPROCESS)
+@require_POST
+def evidence_reprocess(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(Evidence.objects.select_related("case"), case=membership.case, pk=pk)
+    stage = request.POST.get("stage") or None
+    if stage not in (None, *STAGE_NAMES):
+        raise Http404("No such stage.")
+    first = services.evidence_process(evidence=evidence, stage=stage, actor=request.user)
+    messages.success(request, f"Processing queued again from the {first} stage.")
+    return redirect(evidence)
+
+
+@case_view()
+@require_GET
+def case_progress(request: HttpRequest, membership: Membership) -> JsonResponse:
+    """Status of the listed items, polled by the case and evidence pages while they process."""
+    ids = [int(n) for n in request.GET.getlist("id") if n.isdigit()]
+    return JsonResponse({"items": selectors.case_progress(membership.case, ids)})
+
+
+@case_view()
+@require_GET
+def frame_image(request: HttpRequest, membership: Membership, pk: int, index: int) -> HttpResponse:
+    """A derived picture (keyframe, rendered page). We made it, so it is shown inline."""
+    frame = get_object_or_404(Frame, evidence__case=membership.case, evidence__pk=pk, index=index)
+    if not frame.image_name:
+        raise Http404("This frame is the original itself.")
+    response = FileResponse(storages["default"].open(frame.image_name, "rb"), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @case_view()

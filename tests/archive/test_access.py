@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from archive.models import CustodyAction, CustodyEntry, Membership
+from archive.derived import derived_name, derived_save
+from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Membership
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import vault_open
-from tests.conftest import PASSWORD, PDF_BYTES, World, collect
+from tests.conftest import PASSWORD, PDF_BYTES, World, collect, png_bytes
 
 # What each case URL needs, and the method that exercises it. A new URL must be
 # added here, or test_every_url_is_in_the_access_table fails.
@@ -26,6 +28,9 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "archive:evidence_original": (Capability.VIEW, "get"),
     "archive:evidence_preview": (Capability.VIEW, "get"),
     "archive:provenance_edit": (Capability.EDIT_OWN_PROVENANCE, "get"),
+    "archive:case_progress": (Capability.VIEW, "get"),
+    "archive:evidence_reprocess": (Capability.REPROCESS, "post"),
+    "archive:frame_image": (Capability.VIEW, "get"),
 }
 # URLs that belong to no case: any logged-in person may open them.
 PERSONAL_URLS = {"archive:case_list", "archive:case_create"}
@@ -51,8 +56,18 @@ def _url(name: str, world: World) -> str:
         "pk": world.evidence.pk,
         "provenance_pk": world.evidence.provenance.get().pk,
         "member_pk": world.membership(Role.VIEWER).pk,
+        "index": 0,
     }
     return reverse(name, kwargs={argument: values[argument] for argument in URL_ARGUMENTS[name]})
+
+
+@pytest.fixture(autouse=True)
+def _a_derived_frame(world: World, tmp_path: Path) -> None:
+    """A keyframe-like derived picture for the frame URL to serve."""
+    picture = tmp_path / "frame.png"
+    picture.write_bytes(png_bytes((40, 80, 120)))
+    name = derived_save(derived_name(world.evidence.pk, "frames/000000.png"), picture)
+    Frame.objects.create(evidence=world.evidence, index=0, source=FrameSource.KEYFRAME, time=1.5, image_name=name)
 
 
 def _client(user: object | None) -> Client:

@@ -79,6 +79,7 @@ def test_evidence_page_shows_hashes_provenance_and_custody(world: World) -> None
     assert world.evidence.sha256 in page
     assert "Toloka" in page
     assert "Collected" in page
+    assert "<b>record.platform</b>: Toloka" in page
     assert "<img src=" in page
 
 
