@@ -27,12 +27,29 @@ def with_panel(base: np.ndarray) -> np.ndarray:
     return shown
 
 
-def stream(*parts: tuple[np.ndarray, float], noise: int = 0) -> list[Sample]:
+def with_pointer(pixels: np.ndarray, step: int) -> np.ndarray:
+    """A mouse pointer (about 16 x 24 screen pixels) drawn somewhere new at every step."""
+    shown = pixels.copy()
+    row, col = 20 + (step * 37) % (HEIGHT - 40), 10 + (step * 53) % (WIDTH - 20)
+    shown[row : row + 12, col : col + 8] = 0
+    shown[row + 2 : row + 9, col + 2 : col + 5] = 255
+    return shown
+
+
+def with_clock(pixels: np.ndarray, minute: int) -> np.ndarray:
+    """A taskbar clock whose last digit shows ``minute``: a change to a few blocks."""
+    shown = pixels.copy()
+    shown[HEIGHT - 12 : HEIGHT - 2, WIDTH - 20 : WIDTH - 2] = 30
+    shown[HEIGHT - 10 : HEIGHT - 4, WIDTH - 16 + minute % 4 * 3 : WIDTH - 13 + minute % 4 * 3] = 230
+    return shown
+
+
+def stream(*parts: tuple[np.ndarray, float], noise: int = 0, pointer: bool = False) -> list[Sample]:
     rng = np.random.default_rng(7)
     samples = []
     for pixels, seconds in parts:
         for _ in range(round(seconds * SAMPLE_FPS)):
-            frame = pixels
+            frame = with_pointer(pixels, len(samples)) if pointer else pixels
             if noise:
                 frame = np.clip(pixels.astype(np.int16) + rng.integers(-noise, noise + 1, pixels.shape), 0, 255)
             samples.append(Sample(len(samples), len(samples) / SAMPLE_FPS, frame.astype(np.uint8)))
@@ -70,3 +87,24 @@ def test_every_screen_shown_a_second_or_more_is_in_some_keyframe() -> None:
     for pixels in screens:
         assert any(not changed(pixels, k.pixels) for k in chosen)
     assert len(chosen) == len(screens)
+
+
+def test_a_moving_pointer_does_not_make_new_keyframes() -> None:
+    assert len(select_keyframes(stream((screen(1), 30), pointer=True))) == 1
+
+
+def test_a_clock_that_ticks_while_the_pointer_moves_is_read_at_each_minute() -> None:
+    base = screen(1)
+    chosen = select_keyframes(stream(*[(with_clock(base, minute), 3) for minute in range(3)], pointer=True))
+    assert len(chosen) == 3
+    for minute in range(3):
+        clock = with_clock(base, minute)[HEIGHT - 12 :, WIDTH - 20 :]
+        assert any(np.array_equal(k.pixels[HEIGHT - 12 :, WIDTH - 20 :], clock) for k in chosen)
+
+
+def test_a_panel_shown_for_one_second_is_kept_while_the_pointer_moves() -> None:
+    base = screen(1)
+    panel = with_panel(base)
+    chosen = select_keyframes(stream((base, 5), (panel, 1), (base, 5), pointer=True, noise=3))
+    assert len(chosen) == 2
+    assert any(not changed(k.pixels[120:170, 200:310], panel[120:170, 200:310]) for k in chosen)
