@@ -40,5 +40,7 @@ format: $(INSTALLED)
 run: migrate
 	$(BIN)/python manage.py runserver $(ADDR)
 
-worker: setup
-	$(BIN)/celery -A config worker --loglevel INFO
+# One worker for both queues, with the beat that finds lost work (run the beat in one worker only).
+worker: migrate
+	mkdir -p var
+	$(BIN)/celery -A config worker -Q default,heavy --beat --schedule var/celerybeat-schedule --loglevel INFO

@@ -78,34 +78,15 @@ def _text_frames(evidence: Evidence, workdir: Path) -> list[FrameWithLines]:
 
 
 def _video_frames(evidence: Evidence, workdir: Path) -> list[FrameWithLines]:
-    """1. Sample small grey frames and choose keyframes. 2. Extract those frames in full size."""
     probe = evidence.metadata.get("probe") or {}
     width, height = probe.get("width"), probe.get("height")
     if not width or not height:
         raise StageFailed("the recording's frame size is unknown: run the probe stage first")
-    small_height = max(2, round(SAMPLE_WIDTH * height / width / 2) * 2)
-    sampling = f"fps={SAMPLE_FPS},scale={SAMPLE_WIDTH}:{small_height}:flags=area,format=gray"
     with vault_local_path(evidence.sha256) as path:
-        keyframes = select_keyframes(_samples(path, sampling, SAMPLE_WIDTH, small_height, workdir))
-        if not keyframes:
-            raise StageFailed("no frame of the recording could be decoded")
-        picks = "+".join(f"eq(n\\,{k.index})" for k in keyframes)
-        script = workdir / "select.txt"
-        script.write_text(f"fps={SAMPLE_FPS},select='{picks}'")
-        out = workdir / "keyframes"
-        out.mkdir()
-        run_tool(
-            ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-filter_script:v", str(script)]
-            + ["-fps_mode", "passthrough", "-an", "-sn", str(out / "%06d.png")],
-            timeout=max(300, probe.get("duration", 0) * 2),
-            what="ffmpeg (extracting keyframes)",
-        )
-    files = sorted(out.glob("*.png"))
-    if len(files) != len(keyframes):
-        raise StageFailed(f"ffmpeg gave {len(files)} keyframes where {len(keyframes)} were chosen")
+        chosen = video_keyframes(path, width=width, height=height, duration=probe.get("duration", 0), workdir=workdir)
     derived_clear(evidence.pk, "frames")
     frames = []
-    for number, (keyframe, file) in enumerate(zip(keyframes, files, strict=True)):
+    for number, (keyframe, file) in enumerate(chosen):
         name = derived_save(derived_name(evidence.pk, f"frames/{number:06d}.png"), file)
         frame = Frame(
             evidence=evidence,
@@ -118,6 +99,36 @@ def _video_frames(evidence: Evidence, workdir: Path) -> list[FrameWithLines]:
         )
         frames.append((frame, []))
     return frames
+
+
+def video_keyframes(
+    path: Path, *, width: int, height: int, duration: float, workdir: Path
+) -> list[tuple[Sample, Path]]:
+    """The keyframes of a recording as PNG files in ``workdir``, with the samples that chose them.
+
+    1. Decode a stream of small grey samples and choose keyframes among them.
+    2. Decode again and write the chosen frames in full size.
+    """
+    small_height = max(2, round(SAMPLE_WIDTH * height / width / 2) * 2)
+    sampling = f"fps={SAMPLE_FPS},scale={SAMPLE_WIDTH}:{small_height}:flags=area,format=gray"
+    keyframes = select_keyframes(_samples(path, sampling, SAMPLE_WIDTH, small_height, workdir))
+    if not keyframes:
+        raise StageFailed("no frame of the recording could be decoded")
+    picks = "+".join(f"eq(n\\,{k.index})" for k in keyframes)
+    script = workdir / "select.txt"
+    script.write_text(f"fps={SAMPLE_FPS},select='{picks}'")
+    out = workdir / "keyframes"
+    out.mkdir()
+    run_tool(
+        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-filter_script:v", str(script)]
+        + ["-fps_mode", "passthrough", "-an", "-sn", str(out / "%06d.png")],
+        timeout=max(300, duration * 2),
+        what="ffmpeg (extracting keyframes)",
+    )
+    files = sorted(out.glob("*.png"))
+    if len(files) != len(keyframes):
+        raise StageFailed(f"ffmpeg gave {len(files)} keyframes where {len(keyframes)} were chosen")
+    return list(zip(keyframes, files, strict=True))
 
 
 def _samples(path: Path, sampling: str, width: int, height: int, workdir: Path) -> Iterator[Sample]:

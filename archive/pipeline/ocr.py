@@ -58,8 +58,12 @@ def read_lines(image: Image.Image, languages: str) -> list[dict[str, Any]]:
     words: list[dict[str, Any]] = []
     iterator = api.GetIterator()
     level = tesserocr.RIL.WORD
-    for word in tesserocr.iterate_level(iterator, level):
-        text = (word.GetUTF8Text(level) or "").strip()
+    for word in tesserocr.iterate_level(iterator, level) if iterator else ():
+        try:
+            text = (word.GetUTF8Text(level) or "").strip()
+        except RuntimeError:
+            # tesserocr raises instead of returning "" where it found no text.
+            continue
         box = word.BoundingBox(level)
         if word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) and words:
             lines.append(_line(words, len(lines)))

@@ -159,3 +159,9 @@ def test_derived_files_are_rebuilt_not_accumulated(run_pipeline: object, reproce
     assert sorted(evidence.frames.values_list("image_name", flat=True)) == names
     _, files = storages["default"].listdir(f"derived/{evidence.pk}/frames")
     assert len(files) == len(names)
+
+
+def test_a_picture_without_text_is_read_as_no_lines(run_pipeline: object) -> None:
+    evidence = run_pipeline(media.png(media.text_image([], background="#8899aa")), "blank.png")
+    assert evidence.status == ProcessingStatus.DONE, evidence.status_reason
+    assert evidence.frames.get().text == ""

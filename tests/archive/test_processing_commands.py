@@ -1,0 +1,89 @@
+"""The process and resume_processing commands, and a broker that is down."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+
+import kombu.pools
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from archive.models import Evidence, ProcessingStatus, StageRun, StageStatus
+from archive.tasks import BROKER_DOWN
+from config.celery import app
+from tests import media
+from tests.conftest import World, collect
+
+
+@pytest.mark.django_db(transaction=True)
+def test_process_runs_a_case_again_from_a_stage_and_waits(world: World, run_pipeline: object) -> None:
+    good = run_pipeline(media.png(media.text_image(["First pass"])), "good.png")
+    bad = run_pipeline(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "bad.svg")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 2 item"):
+        call_command(
+            "process", "--case", world.case.slug, "--evidence", str(good.pk), "--evidence", str(bad.pk),
+            "--stage", "ocr", "--wait", stdout=out,
+        )  # fmt: skip
+    text = out.getvalue()
+    assert f"#{good.pk} good.png: queued from ocr" in text
+    assert f"#{bad.pk} bad.svg: queued from frames" in text, "frames failed before, so it starts there"
+    assert f"#{good.pk} Done" in text
+    assert StageRun.objects.get(evidence=good, stage="identify").attempts == 1
+    assert StageRun.objects.get(evidence=good, stage="ocr").attempts == 1
+
+
+def test_process_refuses_items_of_other_cases(world: World) -> None:
+    with pytest.raises(CommandError, match="No evidence #999"):
+        call_command("process", "--case", world.case.slug, "--evidence", "999")
+
+
+def test_resume_processing_sends_stages_the_broker_lost(world: World, in_process: None) -> None:
+    evidence = world.evidence
+    # The fixture's item was planned but its message never ran: it waits as pending.
+    assert StageRun.objects.filter(evidence=evidence, status=StageStatus.PENDING).count() == 5
+    StageRun.objects.filter(evidence=evidence).update(queued_at=timezone.now() - timedelta(minutes=30))
+    out = io.StringIO()
+    call_command("resume_processing", "--older-than", "600", stdout=out)
+    assert "Sent 1 stage(s) again." in out.getvalue()
+    evidence.refresh_from_db()
+    assert evidence.status == ProcessingStatus.DONE, evidence.status_reason
+
+
+def test_resume_processing_leaves_recent_and_running_work_alone(world: World, in_process: None) -> None:
+    StageRun.objects.filter(evidence=world.evidence, stage="identify").update(
+        status=StageStatus.RUNNING, started_at=timezone.now(), task_id="alive"
+    )
+    out = io.StringIO()
+    call_command("resume_processing", "--older-than", "0", stdout=out)
+    assert "Sent 0 stage(s) again." in out.getvalue()
+    assert StageRun.objects.get(evidence=world.evidence, stage="identify").task_id == "alive"
+
+
+@pytest.fixture
+def broker_down() -> Iterator[None]:
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = "redis://127.0.0.1:1/0", False
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_an_upload_succeeds_while_the_broker_is_down(
+    world: World, broker_down: None, django_capture_on_commit_callbacks: object
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = collect(world.case, media.png(media.text_image(["Broker down"])), "down.png").evidence
+    evidence = Evidence.objects.get(pk=evidence.pk)
+    assert evidence.status == ProcessingStatus.QUEUED
+    assert evidence.status_reason == BROKER_DOWN
+    assert StageRun.objects.get(evidence=evidence, stage="identify").status == StageStatus.PENDING
