@@ -37,13 +37,24 @@ def text_image(
     return image
 
 
+def camera_jpeg(taken: str = "2023:09:04 14:32:10", offset: str = "+03:00") -> bytes:
+    """A JPEG with the EXIF a camera writes: make, model, DateTimeOriginal and its offset."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "Canon", "EOS 80D"
+    details = exif.get_ifd(0x8769)
+    details[0x9003], details[0x9011] = taken, offset
+    buffer = io.BytesIO()
+    text_image(["Photo of a monitor"], size=(640, 480)).save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
 def png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
 
 
-def recording(slides: list[tuple[Image.Image, float]], *, fps: int = 10) -> bytes:
+def recording(slides: list[tuple[Image.Image, float]], *, fps: int = 10, creation_time: str = "") -> bytes:
     """An H.264 MP4 that shows each picture for its number of seconds."""
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -58,15 +69,17 @@ def recording(slides: list[tuple[Image.Image, float]], *, fps: int = 10) -> byte
         out = work / "out.mp4"
         subprocess.run(
             ["ffmpeg", "-v", "error", "-f", "concat", "-safe", "0", "-i", str(work / "list.txt")]
-            + ["-vf", f"fps={fps},format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast", str(out)],
+            + ["-vf", f"fps={fps},format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast"]
+            + (["-metadata", f"creation_time={creation_time}"] if creation_time else [])
+            + [str(out)],
             check=True,
             timeout=120,
         )
         return out.read_bytes()
 
 
-def text_pdf(pages: list[list[str]]) -> bytes:
-    """A PDF with a real text layer (Helvetica), one list of lines per page."""
+def text_pdf(pages: list[list[str]], created: str = "D:20230720093000+02'00'") -> bytes:
+    """A PDF with a real text layer (Helvetica), one list of lines per page, and a creation date."""
     objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
     kids = []
     for lines in pages:
@@ -80,6 +93,8 @@ def text_pdf(pages: list[list[str]]) -> bytes:
         kids.append(len(objects))
     objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     font = len(objects)
+    objects.append(f"<< /Producer (Test press) /CreationDate ({created}) >>")
+    info = len(objects)
     objects = [o.replace("{font}", str(font)) for o in objects]
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>"
     out = b"%PDF-1.4\n"
@@ -90,7 +105,7 @@ def text_pdf(pages: list[list[str]]) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
-    out += f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += f"trailer << /Size {len(objects) + 1} /Root 1 0 R /Info {info} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return out
 
 

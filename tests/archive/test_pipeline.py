@@ -6,10 +6,12 @@ import hashlib
 
 import pytest
 from django.core.files.storage import storages
+from django.test import Client
 
 from archive.models import Evidence, Frame, FrameSource, ProcessingStatus, SimilarLink, StageRun, StageStatus, TextLine
 from archive.vault import vault_rehash
 from tests import media
+from tests.conftest import PASSWORD, World
 
 HEADLINE = "Sanctions expanded against surveillance firms"
 
@@ -165,3 +167,28 @@ def test_a_picture_without_text_is_read_as_no_lines(run_pipeline: object) -> Non
     evidence = run_pipeline(media.png(media.text_image([], background="#8899aa")), "blank.png")
     assert evidence.status == ProcessingStatus.DONE, evidence.status_reason
     assert evidence.frames.get().text == ""
+
+
+def test_metadata_is_read_from_exif_ffprobe_and_pdfinfo(run_pipeline: object, world: World) -> None:
+    photo = run_pipeline(media.camera_jpeg(), "photo.jpg")
+    assert photo.kind == "photo", "camera EXIF makes a picture a photo"
+    exif = photo.metadata["probe"]["exif"]
+    assert (exif["DateTimeOriginal"], exif["OffsetTimeOriginal"], exif["Model"]) == (
+        "2023:09:04 14:32:10",
+        "+03:00",
+        "EOS 80D",
+    )
+
+    video = run_pipeline(
+        media.recording([(media.text_image(["clip"]), 1)], creation_time="2023-09-04T11:32:10Z"), "clip.mp4"
+    )
+    assert video.metadata["probe"]["tags"]["creation_time"].startswith("2023-09-04T11:32:10")
+    assert video.metadata["probe"]["streams"][0]["codec_name"] == "h264"
+
+    pdf = run_pipeline(media.text_pdf([["Act"]]), "act.pdf")
+    assert pdf.metadata["probe"]["CreationDate"] == "2023-07-20T09:30:00+02"
+    assert pdf.metadata["probe"]["Producer"] == "Test press"
+
+    page = Client()
+    page.login(username=world.owner.username, password=PASSWORD)
+    assert "2023:09:04 14:32:10" in page.get(photo.get_absolute_url()).content.decode()
