@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+
+from timeline.extract.names import file_name_date, url_dates
+
+
+@pytest.mark.parametrize(
+    ("name", "moment", "granularity"),
+    [
+        ("Screenshot 2023-09-04 at 14.32.10.png", "2023-09-04 14:32:10", "second"),
+        ("Screen Recording 2023-09-04 at 14.32.10.mov", "2023-09-04 14:32:10", "second"),
+        ("Снимок экрана 2023-09-04 в 14.32.10.png", "2023-09-04 14:32:10", "second"),
+        ("Screenshot_2023-09-04-14-32-10-123_com.android.png", "2023-09-04 14:32:10", "second"),
+        ("Screenshot from 2023-09-04 14-32-10.png", "2023-09-04 14:32:10", "second"),
+        ("IMG_20230904_143210.jpg", "2023-09-04 14:32:10", "second"),
+        ("VID_20230904_143210.mp4", "2023-09-04 14:32:10", "second"),
+        ("PXL_20230904_143210123.jpg", "2023-09-04 14:32:10", "second"),
+        ("signal-2023-09-04-143210.jpeg", "2023-09-04 14:32:10", "second"),
+        ("WhatsApp Image 2023-09-04 at 14.32.10.jpeg", "2023-09-04 14:32:10", "second"),
+        ("photo_2023-09-04_14-32-10.jpg", "2023-09-04 14:32:10", "second"),
+        ("report-2023-09-04.pdf", "2023-09-04 00:00:00", "day"),
+    ],
+)
+def test_capture_times_in_file_names(name: str, moment: str, granularity: str) -> None:
+    found = file_name_date(name)
+    assert found is not None, name
+    assert (found.start.strftime("%Y-%m-%d %H:%M:%S"), found.granularity) == (moment, granularity)
+
+
+@pytest.mark.parametrize("name", ["task.png", "IMG_1234.jpg", "scan-20231399.pdf", "v2023.09.04.zip", "clip.mp4"])
+def test_names_without_a_date(name: str) -> None:
+    assert file_name_date(name) is None
+
+
+def test_dates_in_urls_seen_on_screen() -> None:
+    text = "https://www.theguardian.com/world/2023/sep/04/x and lenta.ru/news/2023/09/04/sanctions/ end"
+    [found] = url_dates(text)
+    assert (found.start.strftime("%Y-%m-%d"), found.granularity) == ("2023-09-04", "day")
+    assert found.text == "lenta.ru/news/2023/09/04/sanctions/"
+    [month] = url_dates("https://example.org/archive/2023/09/")
+    assert (month.start.strftime("%Y-%m"), month.granularity) == ("2023-09", "month")
+    assert url_dates("https://shop.example.org/item/2023") == []

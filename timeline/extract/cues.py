@@ -1,0 +1,348 @@
+"""Drafting cues from an item's text, layout and metadata. Plain data in, plain data out.
+
+The pipeline's cues stage gathers what an item shows and says (``ItemFacts``),
+calls ``draft_cues`` and stores the drafts; ``extract_cues`` prints them. Every
+draft says which bound it puts on the capture time, over which interval, in
+which time zone, how strong it is, where it was found and why it bounds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from timeline.extract.clocks import Line, find_clocks
+from timeline.extract.dates import DateMention, Reading, find_dates, resolve_year, settle_order
+from timeline.extract.names import file_name_date, url_dates
+
+UNKNOWN_ZONE = "local time of an unknown zone (UTC-12 to UTC+14)"
+# How far a local time can be from UTC either way.
+_EAST, _WEST = timedelta(hours=14), timedelta(hours=12)
+
+EXPLANATIONS = {
+    "headline": "The screen shows a headline first published then; it cannot have been captured earlier.",
+    "text_date": (
+        "The screen shows this date, so it was captured on or after it; a date in the future "
+        "(a deadline, an event) would not bound it, so check."
+    ),
+    "clock": "The device's clock shows this time: it was captured in that minute of the device's time zone.",
+    "url_date": "A URL on screen carries this date; a page is not published before the date in its address.",
+    "filename": "The tool that made the file wrote the capture time into its name; names can be edited.",
+    "exif": "The camera recorded this as the moment the picture was taken; EXIF can be edited.",
+    "document_meta": "The file's own metadata gives this creation time; it can be edited.",
+    "platform_upload": "The platform says it was posted then; it cannot have been captured later.",
+    "received": "The newsroom received the file then; it was captured before.",
+}
+
+
+@dataclass(frozen=True)
+class FrameText:
+    index: int
+    width: int
+    height: int
+    lines: Sequence[Line]
+    time: float | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A matched reference headline, as the caller looked it up."""
+
+    id: int | None
+    title: str
+    published_at: datetime
+    granularity: str  # "day" or "second"
+    outlet: str
+    url: str
+    score: float
+
+
+HeadlineLookup = Callable[[list[str]], list[tuple[tuple[int, ...], Headline]]]
+
+
+@dataclass
+class ItemFacts:
+    name: str
+    frames: list[FrameText]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    other_names: list[str] = field(default_factory=list)
+    source_urls: list[str] = field(default_factory=list)
+    posted: list[tuple[datetime, str]] = field(default_factory=list)  # (moment, "day" or "instant")
+    received: datetime | None = None
+    locale: str | None = None
+
+
+@dataclass
+class CueDraft:
+    kind: str
+    bound: str
+    earliest: datetime | None
+    latest: datetime | None
+    granularity: str
+    time_zone: str
+    strength: str
+    text: str
+    locator: dict[str, Any]
+    details: dict[str, Any] = field(default_factory=dict)
+    headline: Headline | None = None
+
+    @property
+    def explanation(self) -> str:
+        return EXPLANATIONS[self.kind]
+
+    @property
+    def fingerprint(self) -> str:
+        """Same kind, bound, interval and text: the same cue, wherever it was seen."""
+        key = [self.kind, self.bound, _iso(self.earliest), _iso(self.latest), " ".join(self.text.lower().split())]
+        return hashlib.sha256(json.dumps(key).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A date that cannot become a cue yet: a day and month with no year to place them."""
+
+    text: str
+    locator: dict[str, Any]
+    reason: str
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def local_bounds(start: datetime, end: datetime, zone: timezone | None = None) -> tuple[datetime, datetime, str]:
+    """UTC bounds of a local interval; with no zone known, wide enough for any zone."""
+    if zone is not None:
+        return start.replace(tzinfo=zone).astimezone(UTC), end.replace(tzinfo=zone).astimezone(UTC), str(zone)
+    return (start - _EAST).replace(tzinfo=UTC), (end + _WEST).replace(tzinfo=UTC), UNKNOWN_ZONE
+
+
+def _locator(frame: FrameText, line: Line | None = None, box: tuple[int, int, int, int] | None = None) -> dict:
+    found: dict[str, Any] = {"frame": frame.index}
+    if frame.time is not None:
+        found["time"] = frame.time
+    if frame.page is not None:
+        found["page"] = frame.page
+    if box is None and line is not None:
+        box = (line.left, line.top, line.width, line.height)
+    if box is not None:
+        found["box"] = list(box)
+    return found
+
+
+def draft_cues(facts: ItemFacts, headlines: HeadlineLookup | None = None) -> tuple[list[CueDraft], list[Candidate]]:
+    """Every cue an item's facts support, once each, and the dates still waiting for a year.
+
+    1. Outside facts first: platform posting times, the time of receipt, file
+       names, EXIF and document metadata, dates in source URLs.
+    2. Then each frame: clocks, headlines, dates in URLs and in the text.
+    3. Days without a year are placed with the earliest "not after" bound of
+       step 1; those that cannot be placed stay candidates.
+    """
+    drafts: list[CueDraft] = []
+    candidates: list[Candidate] = []
+    _outside_facts(facts, drafts)
+    ceiling = min((d.latest for d in drafts if d.bound == "not_after" and d.latest), default=None)
+    for frame in facts.frames:
+        _frame_cues(frame, facts.locale, ceiling, headlines, drafts, candidates)
+    unique: dict[str, CueDraft] = {}
+    for draft in drafts:
+        seen = unique.get(draft.fingerprint)
+        if seen is None:
+            unique[draft.fingerprint] = draft
+        else:
+            seen.details["seen_in_frames"] = seen.details.get("seen_in_frames", 1) + 1
+    return list(unique.values()), candidates
+
+
+def _outside_facts(facts: ItemFacts, drafts: list[CueDraft]) -> None:
+    for moment, granularity in facts.posted:
+        if granularity == "day":
+            start = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            earliest, latest, gran = start, start + timedelta(days=1), "day"
+        else:
+            earliest, latest, gran = moment, moment, "second"
+        text = f"posted {moment.astimezone(UTC):%Y-%m-%d}" + (f" {moment:%H:%M:%S %z}" if gran != "day" else "")
+        drafts.append(
+            CueDraft("platform_upload", "not_after", earliest, latest, gran, "UTC", "strong", text,
+                     {"field": "provenance.posted_at"})
+        )  # fmt: skip
+    if facts.received:
+        drafts.append(
+            CueDraft("received", "not_after", facts.received, facts.received, "second", "UTC", "strong",
+                     f"received {facts.received.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
+                     {"field": "provenance.collected_at"})
+        )  # fmt: skip
+    for name in dict.fromkeys([facts.name, *facts.other_names]):
+        found = file_name_date(name)
+        if found:
+            earliest, latest, zone = local_bounds(found.start, found.end)
+            drafts.append(
+                CueDraft("filename", "on", earliest, latest, found.granularity, zone, "weak", name,
+                         {"field": "file name"}, {"tool": found.how})
+            )  # fmt: skip
+    for url in facts.source_urls:
+        for found in url_dates(url):
+            earliest, latest, zone = local_bounds(found.start, found.end)
+            drafts.append(
+                CueDraft("url_date", "not_before", earliest, latest, found.granularity, zone, "medium", url,
+                         {"field": "provenance.source_url"})
+            )  # fmt: skip
+    _metadata_cues(facts.metadata.get("probe") or {}, drafts)
+
+
+def _metadata_cues(probe: dict[str, Any], drafts: list[CueDraft]) -> None:
+    exif = probe.get("exif") or {}
+    for field_name, offset_name in (
+        ("DateTimeOriginal", "OffsetTimeOriginal"),
+        ("DateTimeDigitized", "OffsetTimeDigitized"),
+    ):
+        value = exif.get(field_name)
+        moment = _exif_time(value, exif.get(offset_name)) if isinstance(value, str) else None
+        if moment:
+            start, zone = moment
+            earliest, latest, label = local_bounds(start, start + timedelta(seconds=1), zone)
+            drafts.append(
+                CueDraft("exif", "on", earliest, latest, "second", label, "weak", f"{field_name} {value}",
+                         {"field": f"exif.{field_name}"})
+            )  # fmt: skip
+            break
+    stamped = [("CreationDate", probe.get("CreationDate"))]
+    stamped += [("creation_time", (probe.get("tags") or {}).get("creation_time"))]
+    for field_name, value in stamped:
+        moment = _iso_time(value)
+        if moment:
+            drafts.append(
+                CueDraft("document_meta", "on", moment, moment + timedelta(seconds=1), "second", "as recorded", "weak",
+                         f"{field_name} {value}", {"field": f"metadata.{field_name}"})
+            )  # fmt: skip
+
+
+def _exif_time(value: str, offset: Any) -> tuple[datetime, timezone | None] | None:
+    try:
+        start = datetime.strptime(value.strip()[:19], "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007 - the zone is the offset tag
+    except ValueError:
+        return None
+    zone = None
+    if isinstance(offset, str) and len(offset) == 6 and offset[0] in "+-":
+        try:
+            sign = 1 if offset[0] == "+" else -1
+            zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
+        except ValueError:
+            zone = None
+    return start, zone
+
+
+def _iso_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if len(text) >= 3 and text[-3] in "+-" and text[-2:].isdigit():
+        text += ":00"  # pdfinfo writes offsets as +02
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _frame_cues(
+    frame: FrameText,
+    locale: str | None,
+    ceiling: datetime | None,
+    headlines: HeadlineLookup | None,
+    drafts: list[CueDraft],
+    candidates: list[Candidate],
+) -> None:
+    lines = list(frame.lines)
+    clock_lines: set[int] = set()
+    for clock in find_clocks(lines, frame.width, frame.height):
+        locator = _locator(frame, box=clock.box)
+        reading = _placed(clock.date, ceiling, clock.text, locator, candidates)
+        if reading is None:
+            continue
+        day, how = reading
+        start, end = clock.interval(day.start)
+        earliest, latest, zone = local_bounds(start, end)
+        drafts.append(CueDraft("clock", "on", earliest, latest, "minute", zone, "medium", clock.text, locator, how))
+        clock_lines.update(clock.lines)
+    if headlines is not None:
+        for covered, headline in headlines([line.text for line in lines]):
+            parts = [lines[i] for i in covered]
+            left, top = min(p.left for p in parts), min(p.top for p in parts)
+            box = (left, top, max(p.right for p in parts) - left, max(p.bottom for p in parts) - top)
+            start = headline.published_at
+            if headline.granularity == "day":
+                local = datetime(start.year, start.month, start.day)  # noqa: DTZ001
+                earliest, latest, zone = local_bounds(local, local + timedelta(days=1))
+            else:
+                earliest, latest, zone = start, start, "as published"
+            drafts.append(
+                CueDraft(
+                    "headline", "not_before", earliest, latest, headline.granularity, zone, "strong",
+                    " ".join(p.text for p in parts), _locator(frame, box=box),
+                    {"title": headline.title, "outlet": headline.outlet, "url": headline.url,
+                     "score": headline.score, "published_at": headline.published_at.isoformat()},
+                    headline,
+                )
+            )  # fmt: skip
+    mentions: list[tuple[Line, DateMention]] = []
+    for number, line in enumerate(lines):
+        for found in url_dates(line.text):
+            earliest, latest, zone = local_bounds(found.start, found.end)
+            drafts.append(
+                CueDraft("url_date", "not_before", earliest, latest, found.granularity, zone, "medium", found.text,
+                         _locator(frame, line))
+            )  # fmt: skip
+        if number in clock_lines:
+            continue
+        text = line.text
+        for found in url_dates(text):
+            text = text.replace(found.text, " " * len(found.text))
+        mentions += [(line, mention) for mention in find_dates(text)]
+    settled = settle_order([m for _, m in mentions], locale)
+    for (line, _), mention in zip(mentions, settled, strict=True):
+        locator = _locator(frame, line)
+        if mention.has_year:
+            readings: Sequence[Reading] = mention.readings
+            details: dict[str, Any] = {}
+            if len(readings) > 1:
+                details["readings"] = [f"{r.start:%Y-%m-%d} ({r.order.replace('_', ' ')})" for r in readings]
+                details["note"] = "the date reads two ways; the cue spans both"
+            if mention.notes:
+                details["note"] = "; ".join(mention.notes)
+            start, end = min(r.start for r in readings), max(r.end for r in readings)
+            granularity = readings[0].granularity
+        else:
+            placed = _placed(mention, ceiling, mention.text, locator, candidates)
+            if placed is None:
+                continue
+            reading, details = placed
+            start, end, granularity = reading.start, reading.end, reading.granularity
+        earliest, latest, zone = local_bounds(start, end)
+        drafts.append(
+            CueDraft("text_date", "not_before", earliest, latest, granularity, zone, "weak", mention.text, locator,
+                     details)
+        )  # fmt: skip
+
+
+def _placed(
+    mention: DateMention, ceiling: datetime | None, text: str, locator: dict, candidates: list[Candidate]
+) -> tuple[Reading, dict[str, Any]] | None:
+    """A reading for a mention, placing a day without a year below the ceiling; None leaves a candidate."""
+    if mention.has_year:
+        return mention.readings[0], {}
+    if ceiling is None:
+        candidates.append(Candidate(text, locator, "a day without a year, and no upload or receipt date to place it"))
+        return None
+    resolved = resolve_year(mention, ceiling.replace(tzinfo=None))
+    if resolved is None:
+        candidates.append(Candidate(text, locator, f"no year puts this day on or before {ceiling:%Y-%m-%d}"))
+        return None
+    reading, how = resolved
+    return reading, {"year": how}

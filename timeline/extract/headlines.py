@@ -1,0 +1,152 @@
+"""Matching lines read on a screen to a corpus of dated headlines. Plain data, no Django.
+
+The index maps each word of each normalised headline to the headlines that
+contain it, as two sorted arrays (word hash, headline) searched with numpy, so
+a million headlines fit in memory and a line's candidates are found without
+scanning the corpus. Candidates that share enough words are scored with
+RapidFuzz against the line, or against two or three consecutive lines joined,
+since a headline in a narrow widget wraps. OCR errors cost a few characters of
+the score, not the match.
+
+Precision comes first: a line must have at least ``MIN_WORDS`` meaningful
+words, so ``Новости``, ``Weather`` or a menu never match, and the score must
+clear a high bar.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+MIN_WORDS = 4
+MIN_CHARS = 20
+# Whole-text similarity (0..100) a candidate needs; a headline inside a longer
+# line needs a higher partial score and must itself be long.
+MIN_SCORE = 86.0
+MIN_PARTIAL_SCORE = 92.0
+# Words in more than this share of the corpus say nothing about which headline it is.
+COMMON_WORD_SHARE = 0.02
+MAX_CANDIDATES = 25
+_WORD = re.compile(r"\w+")
+# Words too common to say which headline a line is.
+_COMMON_WORDS = (
+    "the and for with from that this have has are was were will its into over after about than out "
+    "как что это для при над под без или все они она было были будет после более также news новости"
+)
+_STOPWORDS = frozenset(_COMMON_WORDS.split())
+
+
+def normalise(text: str) -> str:
+    """Lower case, ё as е, punctuation and quotes as spaces, single spaces."""
+    return " ".join(_WORD.findall(text.lower().replace("ё", "е"))).replace("_", " ")
+
+
+def words(normalised: str) -> list[str]:
+    return [w for w in normalised.split() if len(w) >= 3 and w not in _STOPWORDS and not w.isdigit()]
+
+
+def _hash(word: str) -> int:
+    return zlib.crc32(word.encode())
+
+
+@dataclass(frozen=True)
+class Match:
+    headline: int  # the index's position of the headline
+    lines: tuple[int, ...]  # which of the given lines it covers
+    score: float
+    text: str  # the line text it was matched on
+
+
+class HeadlineIndex:
+    """An in-memory word index over normalised headlines."""
+
+    def __init__(self, titles: Sequence[str]) -> None:
+        self.titles = list(titles)
+        hashes: list[int] = []
+        owners: list[int] = []
+        for position, title in enumerate(self.titles):
+            unique = {_hash(w) for w in words(title)}
+            hashes.extend(unique)
+            owners.extend([position] * len(unique))
+        order = np.argsort(np.asarray(hashes, dtype=np.uint32), kind="stable")
+        self._hashes = np.asarray(hashes, dtype=np.uint32)[order]
+        self._owners = np.asarray(owners, dtype=np.int32)[order]
+        self._common = max(50, int(len(self.titles) * COMMON_WORD_SHARE))
+
+    def __len__(self) -> int:
+        return len(self.titles)
+
+    def _postings(self, word: str) -> np.ndarray:
+        key = np.uint32(_hash(word))
+        left = np.searchsorted(self._hashes, key, side="left")
+        right = np.searchsorted(self._hashes, key, side="right")
+        if right - left > self._common:
+            return np.empty(0, dtype=np.int32)
+        return self._owners[left:right]
+
+    def candidates(self, normalised: str) -> list[int]:
+        """Headlines sharing at least half of the text's meaningful words (two at the least)."""
+        query = sorted(set(words(normalised)))
+        if len(query) < MIN_WORDS - 1:
+            return []
+        postings = [self._postings(word) for word in query]
+        postings = [p for p in postings if len(p)]
+        if not postings:
+            return []
+        owners, counts = np.unique(np.concatenate(postings), return_counts=True)
+        needed = max(2, (len(query) + 1) // 2)
+        keep = counts >= needed
+        owners, counts = owners[keep], counts[keep]
+        best = np.argsort(-counts, kind="stable")[:MAX_CANDIDATES]
+        return [int(owners[i]) for i in best]
+
+    def score(self, normalised: str, position: int, *, partial: bool = True) -> float:
+        """How well the text matches a headline (0..100), or 0 when it must not count."""
+        title = self.titles[position]
+        if len(title) < MIN_CHARS or len(words(title)) < MIN_WORDS:
+            return 0.0
+        whole = fuzz.ratio(normalised, title)
+        if whole >= MIN_SCORE:
+            return whole
+        if partial and len(normalised) > len(title):
+            # The headline inside a longer line (a time stamp or an outlet's name beside it).
+            partial = fuzz.partial_ratio(title, normalised)
+            if partial >= MIN_PARTIAL_SCORE and len(title) >= 1.5 * MIN_CHARS:
+                return partial
+        return 0.0
+
+    def match_lines(self, lines: Sequence[str], max_join: int = 3) -> list[Match]:
+        """The best headline for each line or run of up to ``max_join`` consecutive lines.
+
+        Matches do not overlap; where they would, the higher score wins.
+        """
+        found: list[Match] = []
+        for size in range(1, max_join + 1):
+            for first in range(0, len(lines) - size + 1):
+                text = " ".join(lines[first : first + size])
+                normalised = normalise(text)
+                if len(normalised) < MIN_CHARS or len(words(normalised)) < MIN_WORDS:
+                    continue
+                # Joined lines must match as a whole: a headline inside two joined
+                # lines would hide the headline on the other line.
+                scored = [(self.score(normalised, p, partial=size == 1), p) for p in self.candidates(normalised)]
+                scored = [(s, p) for s, p in scored if s > 0]
+                if scored:
+                    score, position = max(scored)
+                    found.append(Match(position, tuple(range(first, first + size)), round(score, 1), text))
+        chosen: list[Match] = []
+        covered: set[int] = set()
+        for match in sorted(found, key=lambda m: (-m.score, len(m.lines))):
+            if covered.isdisjoint(match.lines):
+                chosen.append(match)
+                covered.update(match.lines)
+        return sorted(chosen, key=lambda m: m.lines)
+
+
+def build_index(titles: Iterable[str]) -> HeadlineIndex:
+    return HeadlineIndex([normalise(t) for t in titles])

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from archive.models import Evidence
+
+
+class CueKind(models.TextChoices):
+    HEADLINE = "headline", "Headline"
+    TEXT_DATE = "text_date", "Date in the text"
+    CLOCK = "clock", "On-screen clock"
+    URL_DATE = "url_date", "Date in a URL"
+    FILENAME = "filename", "Date in the file name"
+    EXIF = "exif", "EXIF date"
+    DOCUMENT_META = "document_meta", "Document or container date"
+    PLATFORM_UPLOAD = "platform_upload", "Platform posting time"
+    RECEIVED = "received", "Received by the newsroom"
+    MANUAL = "manual", "Added by a person"
+
+
+class Bound(models.TextChoices):
+    NOT_BEFORE = "not_before", "Not before"
+    NOT_AFTER = "not_after", "Not after"
+    ON = "on", "On"
+
+
+class Strength(models.TextChoices):
+    STRONG = "strong", "Strong"
+    MEDIUM = "medium", "Medium"
+    WEAK = "weak", "Weak"
+
+
+class CueStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class Granularity(models.TextChoices):
+    SECOND = "second", "Second"
+    MINUTE = "minute", "Minute"
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class ReferenceHeadline(models.Model):
+    """A headline with a known publication time, from an imported corpus."""
+
+    title = models.TextField()
+    normalized_title = models.TextField(db_index=True)
+    published_at = models.DateTimeField(db_index=True)
+    # "day" when the source gives only a date (a whole day, its zone unknown).
+    published_granularity = models.CharField(max_length=10, choices=Granularity.choices, default=Granularity.DAY)
+    outlet = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="The file it was imported from.")
+
+    class Meta:
+        ordering = ["published_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.published_at:%Y-%m-%d} {self.title}"
+
+
+class Cue(models.Model):
+    """One fact that bounds when an item was captured (see DESIGN.md, "Cue")."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="cues")
+    kind = models.CharField(max_length=20, choices=CueKind.choices)
+    bound = models.CharField(max_length=12, choices=Bound.choices)
+    # The interval of the date the cue names, in UTC; a side is None when open.
+    earliest = models.DateTimeField(null=True, blank=True)
+    latest = models.DateTimeField(null=True, blank=True)
+    granularity = models.CharField(max_length=10, choices=Granularity.choices)
+    time_zone = models.CharField(max_length=120, help_text="The time zone assumed to place the date.")
+    strength = models.CharField(max_length=10, choices=Strength.choices)
+    status = models.CharField(max_length=10, choices=CueStatus.choices, default=CueStatus.PROPOSED)
+    # True when a person added the cue; the machine never changes those.
+    by_person = models.BooleanField(default=False)
+    text = models.TextField(help_text="The text or value the cue was read from.")
+    explanation = models.TextField(help_text="Why it bounds the capture time.")
+    # Where it was found: {"frame": 3, "time": 12.5, "page": 2, "box": [x, y, w, h]}
+    # or {"field": "exif.DateTimeOriginal"}.
+    locator = models.JSONField(default=dict, blank=True)
+    # Extra facts: alternative readings, how a missing year was chosen, the headline's score.
+    details = models.JSONField(default=dict, blank=True)
+    headline = models.ForeignKey(ReferenceHeadline, on_delete=models.SET_NULL, null=True, blank=True)
+    # Same facts, same fingerprint: how a re-run recognises cues it made before.
+    fingerprint = models.CharField(max_length=64)
+    note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["evidence", "status"]), models.Index(fields=["kind"])]
+        ordering = ["evidence", "bound", "earliest", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_bound_display()} {self.earliest or ''}..{self.latest or ''} ({self.kind})"
+
+
+class IntervalMode(models.TextChoices):
+    PROVISIONAL = "provisional", "Provisional (every cue not rejected)"
+    VERIFIED = "verified", "Verified (confirmed cues only)"
+
+
+class CaptureInterval(models.Model):
+    """An item's capture interval: the intersection of its cues' bounds, kept for filtering."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="capture_intervals")
+    mode = models.CharField(max_length=12, choices=IntervalMode.choices)
+    earliest = models.DateTimeField(null=True, blank=True)
+    latest = models.DateTimeField(null=True, blank=True)
+    conflict = models.BooleanField(default=False)
+    cues = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["evidence", "mode"], name="one_interval_per_mode")]
+
+    def __str__(self) -> str:
+        return f"#{self.evidence_id} {self.mode}: {self.earliest}..{self.latest}"
