@@ -5,10 +5,10 @@ Adding a stage is adding a module with a ``STAGE`` and a line here.
 
 from __future__ import annotations
 
-from archive.pipeline import frames, identify, ocr, probe, similar
+from archive.pipeline import cues, frames, identify, ocr, probe, similar
 from archive.pipeline.base import Stage
 
-STAGES: list[Stage] = [identify.STAGE, probe.STAGE, frames.STAGE, ocr.STAGE, similar.STAGE]
+STAGES: list[Stage] = [identify.STAGE, probe.STAGE, frames.STAGE, ocr.STAGE, cues.STAGE, similar.STAGE]
 STAGE_NAMES: list[str] = [stage.name for stage in STAGES]
 
 

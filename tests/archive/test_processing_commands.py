@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from archive.models import Evidence, ProcessingStatus, StageRun, StageStatus
+from archive.pipeline.stages import STAGE_NAMES
 from archive.tasks import BROKER_DOWN
 from config.celery import app
 from tests import media
@@ -45,7 +46,7 @@ def test_process_refuses_items_of_other_cases(world: World) -> None:
 def test_resume_processing_sends_stages_the_broker_lost(world: World, in_process: None) -> None:
     evidence = world.evidence
     # The fixture's item was planned but its message never ran: it waits as pending.
-    assert StageRun.objects.filter(evidence=evidence, status=StageStatus.PENDING).count() == 5
+    assert StageRun.objects.filter(evidence=evidence, status=StageStatus.PENDING).count() == len(STAGE_NAMES)
     StageRun.objects.filter(evidence=evidence).update(queued_at=timezone.now() - timedelta(minutes=30))
     out = io.StringIO()
     call_command("resume_processing", "--older-than", "600", stdout=out)

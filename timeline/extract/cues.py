@@ -261,7 +261,9 @@ def _frame_cues(
 ) -> None:
     lines = list(frame.lines)
     clock_lines: set[int] = set()
-    for clock in find_clocks(lines, frame.width, frame.height):
+    # Plain text has no screen edges, and so no clock.
+    clocks = find_clocks(lines, frame.width, frame.height) if frame.width and frame.height else []
+    for clock in clocks:
         locator = _locator(frame, box=clock.box)
         reading = _placed(clock.date, ceiling, clock.text, locator, candidates)
         if reading is None:

@@ -1,0 +1,18 @@
+"""cues: dated cues from an item's text, layout and metadata (see timeline/extract/cues.py)."""
+
+from __future__ import annotations
+
+from archive.models import Evidence
+from archive.pipeline.base import Stage
+from timeline.extract.cues import draft_cues
+from timeline.headlines import headline_lookup
+from timeline.selectors import item_facts
+from timeline.services import cues_replace_proposed
+
+
+def run(evidence: Evidence) -> None:
+    drafts, candidates = draft_cues(item_facts(evidence), headline_lookup())
+    cues_replace_proposed(evidence=evidence, drafts=drafts, candidates=candidates)
+
+
+STAGE = Stage(name="cues", queue="default", time_limit=600, run=run)

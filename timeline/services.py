@@ -1,0 +1,74 @@
+"""Writes to cues and capture intervals."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from archive.models import Evidence
+from timeline.extract.cues import Candidate, CueDraft
+from timeline.intervals import intersect
+from timeline.models import CaptureInterval, Cue, CueStatus, IntervalMode
+
+
+def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candidates: list[Candidate]) -> list[Cue]:
+    """Replace the machine's proposed cues of an item with new drafts.
+
+    Cues a person added, confirmed or rejected are never touched, and a draft
+    with the same fingerprint as one of them is not added again.
+
+    1. Lock the item, so two runs of the stage do not interleave.
+    2. Delete the machine's cues that nobody has reviewed.
+    3. Add the drafts that no reviewed cue already stands for.
+    4. Keep the dates still waiting for a year on the item, and refresh its intervals.
+    """
+    with transaction.atomic():
+        Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
+        kept = Cue.objects.filter(evidence=evidence).exclude(status=CueStatus.PROPOSED, by_person=False)
+        Cue.objects.filter(evidence=evidence, status=CueStatus.PROPOSED, by_person=False).delete()
+        reviewed = set(kept.values_list("fingerprint", flat=True))
+        created = Cue.objects.bulk_create(
+            Cue(
+                evidence=evidence,
+                kind=draft.kind,
+                bound=draft.bound,
+                earliest=draft.earliest,
+                latest=draft.latest,
+                granularity=draft.granularity,
+                time_zone=draft.time_zone,
+                strength=draft.strength,
+                text=draft.text[:2000],
+                explanation=draft.explanation,
+                locator=draft.locator,
+                details=draft.details,
+                headline_id=draft.headline.id if draft.headline else None,
+                fingerprint=draft.fingerprint,
+            )
+            for draft in drafts
+            if draft.fingerprint not in reviewed
+        )
+        metadata = dict(Evidence.objects.values_list("metadata", flat=True).get(pk=evidence.pk))
+        metadata["cue_candidates"] = [{"text": c.text, "locator": c.locator, "reason": c.reason} for c in candidates]
+        Evidence.objects.filter(pk=evidence.pk).update(metadata=metadata)
+        evidence.metadata = metadata
+        intervals_refresh(evidence=evidence)
+    return created
+
+
+def intervals_refresh(*, evidence: Evidence) -> None:
+    """Recompute an item's provisional and verified capture intervals from its cues."""
+    cues = list(Cue.objects.filter(evidence=evidence).exclude(status=CueStatus.REJECTED))
+    for mode, chosen in (
+        (IntervalMode.PROVISIONAL, cues),
+        (IntervalMode.VERIFIED, [c for c in cues if c.status == CueStatus.CONFIRMED]),
+    ):
+        interval = intersect(chosen)
+        CaptureInterval.objects.update_or_create(
+            evidence=evidence,
+            mode=mode,
+            defaults={
+                "earliest": interval.earliest,
+                "latest": interval.latest,
+                "conflict": interval.empty,
+                "cues": len(chosen),
+            },
+        )
