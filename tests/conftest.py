@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from archive import services
 from archive.models import Case, CollectionMethod, Evidence, Membership
 from archive.roles import Role
 from archive.vault import spool
+from config.celery import app
 
 PASSWORD = "correct horse battery staple"
 
@@ -94,3 +96,34 @@ def world(db: None) -> World:
     services.case_create(slug="other", title="Another case", owner=outsider)
     result = collect(case, png_bytes(), "task.png", actor=members[Role.CONTRIBUTOR], platform="Toloka")
     return World(case=case, owner=owner, members=members, outsider=outsider, evidence=result.evidence)
+
+
+@pytest.fixture
+def in_process() -> Iterator[None]:
+    """Run tasks in this process, whatever the environment's broker says."""
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def run_pipeline(world: World, in_process: None, django_capture_on_commit_callbacks: object) -> object:
+    def run(data: bytes, name: str) -> Evidence:
+        with django_capture_on_commit_callbacks(execute=True):
+            evidence = collect(world.case, data, name, actor=world.owner).evidence
+        evidence.refresh_from_db()
+        return evidence
+
+    return run
+
+
+@pytest.fixture
+def reprocess(world: World, in_process: None, django_capture_on_commit_callbacks: object) -> object:
+    def run(evidence: Evidence, stage: str) -> Evidence:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.evidence_process(evidence=evidence, stage=stage, actor=world.owner)
+        evidence.refresh_from_db()
+        return evidence
+
+    return run

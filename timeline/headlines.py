@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 from django.db import connection, transaction
 from django.db.models import Max
 
@@ -94,6 +94,8 @@ def _feed_rows(path: Path) -> Iterator[Row]:
         root = ElementTree.parse(path).getroot()
     except ElementTree.ParseError as error:
         raise CorpusError(f"{path} is not a readable RSS or Atom feed: {error}") from None
+    except DefusedXmlException:
+        raise CorpusError(f"{path} was refused: it declares XML entities or a DTD, which feeds do not need") from None
     if root.tag == f"{_ATOM}feed":
         outlet = (root.findtext(f"{_ATOM}title") or "").strip()
         for entry in root.iter(f"{_ATOM}entry"):

@@ -1,0 +1,145 @@
+"""The cues stage on real pictures read by real Tesseract, and the extract_cues command."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from archive.models import Evidence
+from archive.services import provenance_update
+from tests import media
+from tests.conftest import World
+from timeline.headlines import headlines_import
+from timeline.models import CaptureInterval, Cue, CueStatus, ReferenceHeadline
+
+HEADLINE = "ЕС расширил санкции против разработчиков систем слежки"
+
+
+@pytest.fixture
+def corpus(db: None, tmp_path: Path) -> None:
+    path = tmp_path / "corpus.csv"
+    path.write_text(
+        "published_at,title,outlet,url\n"
+        f"2023-09-04,{HEADLINE},Lenta.ru,https://lenta.ru/news/2023/09/04/x/\n"
+        f"2023-09-06,{HEADLINE},Other outlet,\n"
+        "2023-07-20,EU lists NTechLab and Tevian under its human rights sanctions regime,Demo,\n"
+    )
+    headlines_import(path)
+
+
+def kinds(evidence: Evidence) -> dict[str, Cue]:
+    return {cue.kind: cue for cue in Cue.objects.filter(evidence=evidence)}
+
+
+def test_a_screenshot_with_a_headline_and_a_taskbar_clock(world: World, corpus: None, run_pipeline: object) -> None:
+    image = media.text_image(["Labelling task 5512", "Новости:", HEADLINE], bar=("14:32  04.09.2023", "#e8e8e8"))
+    evidence = run_pipeline(media.png(image), "task.png")
+    found = kinds(evidence)
+    headline = found["headline"]
+    assert (headline.bound, headline.strength) == ("not_before", "strong")
+    assert headline.headline.outlet == "Lenta.ru", "the earliest publication counts"
+    assert headline.details["score"] >= 86
+    assert headline.locator["box"][1] > 100
+    clock = found["clock"]
+    assert (clock.bound, clock.granularity) == ("on", "minute")
+    assert clock.earliest == datetime(2023, 9, 4, 0, 32, tzinfo=UTC)
+    interval = CaptureInterval.objects.get(evidence=evidence, mode="provisional")
+    assert interval.earliest == datetime(2023, 9, 4, 0, 32, tzinfo=UTC)
+    assert not interval.conflict
+
+
+def test_a_headline_wrapped_over_lines_in_a_recording(world: World, corpus: None, run_pipeline: object) -> None:
+    words = HEADLINE.split()
+    page = media.text_image(["Labelling task 5512", "Draw a box around every person"])
+    panel = media.text_image(
+        ["Labelling task 5512", "Draw a box around every person", " ".join(words[:3]), " ".join(words[3:])]
+    )
+    evidence = run_pipeline(media.recording([(page, 3), (panel, 1.2), (page, 3)]), "rec.mp4")
+    headline = kinds(evidence)["headline"]
+    assert headline.headline.title == HEADLINE
+    assert headline.locator["time"] > 2.5
+
+
+def test_running_the_stage_again_never_duplicates_and_never_touches_reviewed_cues(
+    world: World, corpus: None, run_pipeline: object, reprocess: object
+) -> None:
+    image = media.text_image(["Опубликовано 4 сентября 2023", "Обновлено 05.09.2023"])
+    evidence = run_pipeline(media.png(image), "page.png")
+    cues = list(Cue.objects.filter(evidence=evidence).order_by("earliest"))
+    assert [c.kind for c in cues] == ["text_date", "text_date", "received"][: len(cues)] or cues
+    first, second = [c for c in cues if c.kind == "text_date"]
+    Cue.objects.filter(pk=first.pk).update(status=CueStatus.CONFIRMED, note="checked on the original")
+    Cue.objects.filter(pk=second.pk).update(status=CueStatus.REJECTED)
+    manual = Cue.objects.create(
+        evidence=evidence, kind="manual", bound="not_after", latest=datetime(2023, 12, 12, tzinfo=UTC),
+        granularity="day", time_zone="UTC", strength="strong", by_person=True, text="seen on the platform",
+        explanation="manual", fingerprint="manual-1",
+    )  # fmt: skip
+    before = set(Cue.objects.filter(evidence=evidence).values_list("pk", flat=True))
+    reprocess(evidence, "cues")
+    reprocess(evidence, "cues")
+    after = Cue.objects.filter(evidence=evidence)
+    assert after.count() == len(before)
+    assert Cue.objects.get(pk=first.pk).note == "checked on the original"
+    assert Cue.objects.get(pk=second.pk).status == CueStatus.REJECTED
+    assert Cue.objects.filter(pk=manual.pk).exists()
+    assert after.filter(kind="text_date").count() == 2
+
+
+def test_a_day_without_a_year_is_placed_by_the_earliest_not_after_bound(
+    world: World, corpus: None, run_pipeline: object, reprocess: object
+) -> None:
+    evidence = run_pipeline(media.png(media.text_image(["Встреча 4 сентября"])), "menu.png")
+    # Only the receipt (today) bounds it: the latest 4 September not after today.
+    received = kinds(evidence)["received"].latest
+    placed = Cue.objects.get(evidence=evidence, kind="text_date")
+    expected_year = received.year if (received.month, received.day) >= (9, 4) else received.year - 1
+    assert f"year {expected_year} assumed" in placed.details["year"]
+    provenance_update(
+        provenance=evidence.provenance.get(),
+        actor=world.owner,
+        changes={"posted_at": datetime(2024, 1, 10, tzinfo=UTC), "posted_at_granularity": "day"},
+    )
+    evidence = reprocess(evidence, "cues")
+    placed = Cue.objects.get(evidence=evidence, kind="text_date")
+    assert placed.earliest.date().isoformat() == "2023-09-03"
+    assert "year 2023 assumed: the latest 04 September not after 2024-01-11" in placed.details["year"]
+    assert kinds(evidence)["platform_upload"].bound == "not_after"
+
+
+def test_extract_cues_prints_json_and_stores_nothing(db: None, corpus: None, tmp_path: Path) -> None:
+    image = tmp_path / "Screenshot 2023-09-06 at 09.10.11.png"
+    image.write_bytes(media.png(media.text_image(["Новости:", HEADLINE])))
+    note = tmp_path / "note.txt"
+    note.write_text("Meeting of 12 September 2023, see https://lenta.ru/news/2023/09/04/x/\n")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(media.png(media.text_image(["x"]))[:500])
+    before = (Evidence.objects.count(), Cue.objects.count(), ReferenceHeadline.objects.count())
+    out = io.StringIO()
+    with pytest.raises(Exception, match="1 of 3"):
+        call_command("extract_cues", str(image), str(note), str(broken), "--json", stdout=out)
+    first, second, third = (json.loads(line) for line in out.getvalue().splitlines())
+    assert {c["kind"] for c in first["cues"]} == {"filename", "headline"}
+    assert first["capture_interval"]["earliest"] == "2023-09-05T19:10:11+00:00"
+    assert set(first["cues"][0]) >= {
+        "kind",
+        "bound",
+        "earliest",
+        "latest",
+        "granularity",
+        "strength",
+        "text",
+        "locator",
+    }
+    assert {c["kind"] for c in second["cues"]} == {"text_date", "url_date"}
+    assert second["capture_interval"]["latest"] is None
+    assert "image is damaged" in third["error"]
+    assert (Evidence.objects.count(), Cue.objects.count(), ReferenceHeadline.objects.count()) == before
+    out = io.StringIO()
+    call_command("extract_cues", str(image), "--json", "--no-headlines-db", stdout=out)
+    assert {c["kind"] for c in json.loads(out.getvalue())["cues"]} == {"filename"}

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from timeline.models import Granularity, ReferenceHeadline
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "headlines"
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("import_headlines", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_real_corpus_files_import(db: None) -> None:
+    out = run(str(SHARED / "ru_newsapi_sample.csv"), str(SHARED / "cnbc_us.csv"))
+    assert "433 headlines imported, 0 skipped" in out
+    assert "2800 headlines imported, 0 skipped" in out
+    first = ReferenceHeadline.objects.filter(outlet="RBC").order_by("published_at").first()
+    assert first.published_granularity == Granularity.SECOND
+    assert first.published_at.isoformat() == "2021-05-08T09:58:00+00:00"
+    assert first.normalized_title == first.normalized_title.lower()
+    cnbc = ReferenceHeadline.objects.get(title="Jim Cramer: A better way to invest in the Covid-19 vaccine gold rush")
+    assert cnbc.published_at.isoformat() == "2020-07-17T23:51:00+00:00"
+
+
+def test_a_csv_with_bad_rows_imports_the_good_ones_and_names_the_bad(db: None, tmp_path: Path) -> None:
+    path = tmp_path / "corpus.csv"
+    path.write_text(
+        "published_at,title,outlet\n"
+        "2023-09-04,EU widens sanctions on surveillance firms,Demo\n"
+        "yesterday,A headline with no usable date,Demo\n"
+        "2023-09-05,,Demo\n"
+        "2023-09-05T10:00:00,A time without a zone keeps its day,Demo\n"
+    )
+    out = run(str(path))
+    assert "2 headlines imported, 2 skipped" in out
+    assert "line 3: published_at 'yesterday' is not a date" in out
+    kept = ReferenceHeadline.objects.get(title="A time without a zone keeps its day")
+    assert (kept.published_at.isoformat(), kept.published_granularity) == ("2023-09-05T00:00:00+00:00", "day")
+
+
+def test_rss_and_atom_feeds_import(db: None, tmp_path: Path) -> None:
+    rss = tmp_path / "feed.rss"
+    rss.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Lenta.ru</title><language>ru</language>'
+        "<item><title>ЕС расширил санкции против разработчиков систем слежки</title>"
+        "<link>https://lenta.ru/news/2023/09/04/x/</link><pubDate>Mon, 04 Sep 2023 10:15:00 +0300</pubDate></item>"
+        "</channel></rss>"
+    )
+    atom = tmp_path / "feed.atom"
+    atom.write_text(
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Example News</title>'
+        '<entry><title>Sanctions widen</title><link href="https://example.org/a"/>'
+        "<published>2023-09-04T08:00:00Z</published></entry></feed>"
+    )
+    run(str(rss), str(atom))
+    lenta = ReferenceHeadline.objects.get(outlet="Lenta.ru")
+    assert (lenta.published_at.isoformat(), lenta.language, lenta.url) == (
+        "2023-09-04T07:15:00+00:00",
+        "ru",
+        "https://lenta.ru/news/2023/09/04/x/",
+    )
+    assert ReferenceHeadline.objects.get(outlet="Example News").url == "https://example.org/a"
+
+
+def test_a_hostile_feed_is_refused(db: None, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        "<rss><channel><item><title>&lol2;</title></item></channel></rss>"
+    )
+    with pytest.raises(CommandError, match="refused: it declares XML entities or a DTD"):
+        run(str(bomb))
+    assert not ReferenceHeadline.objects.exists()
+
+
+def test_a_file_that_is_no_corpus_says_so(db: None, tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(CommandError, match="needs a header with at least published_at and title"):
+        run(str(path))
