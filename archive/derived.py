@@ -21,13 +21,17 @@ def derived_save(name: str, path: Path) -> str:
         return storage.save(name, File(handle, name=path.name))
 
 
-def derived_clear(evidence_id: int, folder: str) -> None:
-    """Remove every derived file of an item in one folder, before a rebuild."""
+def derived_clear(evidence_id: int, folder: str, keep: str = "") -> None:
+    """Remove an item's derived files in ``folder`` and its subfolders, except the subfolder ``keep``."""
     storage = storages["default"]
-    prefix = derived_name(evidence_id, folder)
+    root = derived_name(evidence_id, folder)
     try:
-        _, files = storage.listdir(prefix)
+        folders, files = storage.listdir(root)
     except FileNotFoundError:
         return
     for filename in files:
-        storage.delete(f"{prefix}/{filename}")
+        storage.delete(f"{root}/{filename}")
+    for name in folders:
+        path = f"{folder}/{name}"
+        if path != keep:
+            derived_clear(evidence_id, path)

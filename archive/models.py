@@ -79,6 +79,8 @@ class Evidence(models.Model):
     status_reason = models.TextField(blank=True)
     # What the probe stage read: EXIF, ffprobe, PDF info. Derived, rebuilt on reprocessing.
     metadata = models.JSONField(default=dict, blank=True)
+    # Each request to process the item starts a new run; messages of older runs do nothing.
+    processing_run = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -220,7 +222,9 @@ class StageRun(models.Model):
     status = models.CharField(max_length=10, choices=StageStatus.choices, default=StageStatus.PENDING)
     reason = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    # The Celery task that holds the claim; a redelivery of the same message may take it over.
+    # The processing run this state belongs to, and the Celery task that holds the
+    # claim; a redelivery of the same message may take it over.
+    run = models.PositiveIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

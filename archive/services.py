@@ -27,7 +27,7 @@ from archive.models import (
     ProcessingStatus,
     Provenance,
 )
-from archive.pipeline.runner import processing_plan
+from archive.pipeline.runner import ProcessingBusy, processing_plan
 from archive.roles import Role
 from archive.tasks import queue_stage
 from archive.vault import HashedFile, VaultError, vault_store
@@ -221,7 +221,10 @@ def evidence_process(*, evidence: Evidence, stage: str | None = None, actor: Abs
     commits, so a worker never looks for rows that are not there yet.
     """
     with transaction.atomic():
-        first = processing_plan(evidence, stage)
+        try:
+            first, run = processing_plan(evidence, stage)
+        except ProcessingBusy as busy:
+            raise ServiceError(str(busy)) from None
         if actor is not None:
             custody_append(
                 case=evidence.case,
@@ -230,7 +233,7 @@ def evidence_process(*, evidence: Evidence, stage: str | None = None, actor: Abs
                 evidence=evidence,
                 details={"from_stage": first},
             )
-        transaction.on_commit(partial(queue_stage, evidence.pk, first))
+        transaction.on_commit(partial(queue_stage, evidence.pk, first, run))
     return first
 
 

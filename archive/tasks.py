@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
+import time
 from datetime import timedelta
+from pathlib import Path
 
+from celery import current_app as app
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
@@ -19,23 +25,35 @@ BROKER_DOWN = "The task queue could not be reached; processing starts again when
 
 
 @shared_task(bind=True)
-def run_stage(self: object, evidence_id: int, stage: str) -> None:
-    following = stage_execute(evidence_id=evidence_id, stage_name=stage, task_id=self.request.id or "")
+def run_stage(self: object, evidence_id: int, stage: str, run: int) -> None:
+    following = stage_execute(evidence_id=evidence_id, stage_name=stage, run_number=run, task_id=self.request.id or "")
     if following:
-        queue_stage(evidence_id, following)
+        queue_stage(evidence_id, following, run)
 
 
 @shared_task
 def resume_processing(pending_for: float | None = None) -> int:
     """Send again the stages the broker lost or whose worker died; the beat runs this periodically."""
     seconds = settings.PROCESSING_RESUME_INTERVAL if pending_for is None else pending_for
-    found = stuck_stages(pending_for=timedelta(seconds=seconds))
-    for evidence_id, stage in found:
-        queue_stage(evidence_id, stage)
+    found = stuck_stages(pending_for=timedelta(seconds=seconds), busy_queues=_busy_queues())
+    for evidence_id, stage, run in found:
+        queue_stage(evidence_id, stage, run)
     return len(found)
 
 
-def queue_stage(evidence_id: int, stage_name: str) -> bool:
+def _busy_queues() -> frozenset[str]:
+    """Queues with messages waiting in Redis: a backlog, in which pending stages are not lost."""
+    if app.conf.task_always_eager:
+        return frozenset()
+    try:
+        with app.connection_for_read() as connection:
+            client = connection.default_channel.client
+            return frozenset(q for q in ("default", "heavy") if client.llen(q))
+    except (OperationalError, AttributeError, OSError):
+        return frozenset()
+
+
+def queue_stage(evidence_id: int, stage_name: str, run: int) -> bool:
     """Send one stage to its queue with its time limits; False when the broker is down.
 
     A stage that cannot be sent stays pending in the database, and
@@ -44,7 +62,7 @@ def queue_stage(evidence_id: int, stage_name: str) -> bool:
     stage = stage_named(stage_name)
     try:
         run_stage.apply_async(
-            (evidence_id, stage_name),
+            (evidence_id, stage_name, run),
             queue=stage.queue,
             soft_time_limit=stage.time_limit,
             time_limit=stage.time_limit + 60,
@@ -54,3 +72,15 @@ def queue_stage(evidence_id: int, stage_name: str) -> bool:
         Evidence.objects.filter(pk=evidence_id).update(status_reason=BROKER_DOWN)
         return False
     return True
+
+
+@worker_ready.connect
+def _remove_stale_scratch(**kwargs: object) -> None:
+    """Scratch folders of tasks whose process was killed (hard time limit, out of memory) are removed at start."""
+    cutoff = time.time() - 3 * 3600
+    for path in Path(tempfile.gettempdir()).glob("frames-*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue

@@ -156,8 +156,12 @@ def evidence_reprocess(request: HttpRequest, membership: Membership, pk: int) ->
     stage = request.POST.get("stage") or None
     if stage not in (None, *STAGE_NAMES):
         raise Http404("No such stage.")
-    first = services.evidence_process(evidence=evidence, stage=stage, actor=request.user)
-    messages.success(request, f"Processing queued again from the {first} stage.")
+    try:
+        first = services.evidence_process(evidence=evidence, stage=stage, actor=request.user)
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Processing queued again from the {first} stage.")
     return redirect(evidence)
 
 
@@ -165,7 +169,7 @@ def evidence_reprocess(request: HttpRequest, membership: Membership, pk: int) ->
 @require_GET
 def case_progress(request: HttpRequest, membership: Membership) -> JsonResponse:
     """Status of the listed items, polled by the case and evidence pages while they process."""
-    ids = [int(n) for n in request.GET.getlist("id") if n.isdigit()]
+    ids = [int(n) for n in request.GET.getlist("id") if n.isdigit() and len(n) < 19]
     return JsonResponse({"items": selectors.case_progress(membership.case, ids)})
 
 

@@ -166,6 +166,8 @@ EVIDENCE_MAX_IMAGE_PIXELS = env_int("EVIDENCE_MAX_IMAGE_PIXELS", 100_000_000, mi
 EVIDENCE_MAX_VIDEO_SECONDS = env_int("EVIDENCE_MAX_VIDEO_SECONDS", 4 * 3600, minimum=1)
 EVIDENCE_MAX_VIDEO_PIXELS = env_int("EVIDENCE_MAX_VIDEO_PIXELS", 3840 * 2160, minimum=1)
 EVIDENCE_MAX_PDF_PAGES = env_int("EVIDENCE_MAX_PDF_PAGES", 1000, minimum=1)
+# A recording that shows more different screens than this is refused (camera footage, video playback).
+EVIDENCE_MAX_KEYFRAMES = env_int("EVIDENCE_MAX_KEYFRAMES", 3000, minimum=1)
 # Address space each outside program (ffmpeg, pdftoppm, ...) may map.
 TOOL_MEMORY_LIMIT = env_size("TOOL_MEMORY_LIMIT", "3G")
 

@@ -11,19 +11,24 @@
 from __future__ import annotations
 
 import re
+import secrets
 import tempfile
+import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
+from PIL import Image
 
 from archive.derived import derived_clear, derived_name, derived_save
 from archive.models import Evidence, Frame, FrameSource, TextLine
 from archive.pipeline.base import Stage, StageFailed
-from archive.pipeline.images import open_image
-from archive.pipeline.keyframes import SAMPLE_FPS, SAMPLE_WIDTH, Sample, select_keyframes
+from archive.pipeline.images import open_image, upright
+from archive.pipeline.keyframes import SAMPLE_FPS, Keyframe, Sample, sample_size, select_keyframes
 from archive.pipeline.tools import run_tool, start_tool, tool_error
 from archive.vault import vault_local_path, vault_open
 
@@ -51,43 +56,49 @@ def run(evidence: Evidence) -> None:
         build = _text_frames
     else:
         raise StageFailed(f"there is no reader for {content_type}; download the original to inspect it")
+    # New derived files go to a folder of their own; the old ones are removed
+    # only once the new frames are committed, so no frame points at a lost file.
+    folder = f"frames/{secrets.token_hex(4)}"
     with tempfile.TemporaryDirectory(prefix="frames-") as workdir:
-        frames = build(evidence, Path(workdir))
+        frames = build(evidence, Path(workdir), folder)
         with transaction.atomic():
             Frame.objects.filter(evidence=evidence).delete()
             for frame, lines in frames:
                 frame.save()
                 TextLine.objects.bulk_create(TextLine(frame=frame, **line) for line in lines)
+            transaction.on_commit(partial(derived_clear, evidence.pk, "frames", keep=folder))
 
 
 FrameWithLines = tuple[Frame, list[dict]]
 
 
-def _image_frames(evidence: Evidence, workdir: Path) -> list[FrameWithLines]:
+def _image_frames(evidence: Evidence, workdir: Path, folder: str) -> list[FrameWithLines]:
     with vault_open(evidence.sha256) as handle:
-        image = open_image(handle)
+        image = upright(open_image(handle))
     frame = Frame(evidence=evidence, index=0, source=FrameSource.IMAGE, width=image.width, height=image.height)
     return [(frame, [])]
 
 
-def _text_frames(evidence: Evidence, workdir: Path) -> list[FrameWithLines]:
+def _text_frames(evidence: Evidence, workdir: Path, folder: str) -> list[FrameWithLines]:
     with vault_open(evidence.sha256) as handle:
         text = handle.read(MAX_TEXT_BYTES).decode("utf-8", errors="replace")
     frame = Frame(evidence=evidence, index=0, source=FrameSource.PAGE_TEXT, page=1, text=text, ocr_done=True)
     return [(frame, [])]
 
 
-def _video_frames(evidence: Evidence, workdir: Path) -> list[FrameWithLines]:
+def _video_frames(evidence: Evidence, workdir: Path, folder: str) -> list[FrameWithLines]:
     probe = evidence.metadata.get("probe") or {}
     width, height = probe.get("width"), probe.get("height")
     if not width or not height:
         raise StageFailed("the recording's frame size is unknown: run the probe stage first")
+    if abs(probe.get("rotation") or 0) == 90:
+        # ffmpeg turns frames upright as it decodes them.
+        width, height = height, width
     with vault_local_path(evidence.sha256) as path:
         chosen = video_keyframes(path, width=width, height=height, duration=probe.get("duration", 0), workdir=workdir)
-    derived_clear(evidence.pk, "frames")
     frames = []
     for number, (keyframe, file) in enumerate(chosen):
-        name = derived_save(derived_name(evidence.pk, f"frames/{number:06d}.png"), file)
+        name = derived_save(derived_name(evidence.pk, f"{folder}/{number:06d}.png"), file)
         frame = Frame(
             evidence=evidence,
             index=number,
@@ -103,61 +114,75 @@ def _video_frames(evidence: Evidence, workdir: Path) -> list[FrameWithLines]:
 
 def video_keyframes(
     path: Path, *, width: int, height: int, duration: float, workdir: Path
-) -> list[tuple[Sample, Path]]:
-    """The keyframes of a recording as PNG files in ``workdir``, with the samples that chose them.
+) -> list[tuple[Keyframe, Path]]:
+    """The keyframes of a recording as PNG files in ``workdir``, with their times.
 
-    1. Decode a stream of small grey samples and choose keyframes among them.
-    2. Decode again and write the chosen frames in full size.
+    1. Decode a stream of grey samples and choose keyframes among them.
+    2. Decode again at full size and write the chosen frames as PNG.
+    Both passes hold one frame at a time.
     """
-    small_height = max(2, round(SAMPLE_WIDTH * height / width / 2) * 2)
-    sampling = f"fps={SAMPLE_FPS},scale={SAMPLE_WIDTH}:{small_height}:flags=area,format=gray"
-    keyframes = select_keyframes(_samples(path, sampling, SAMPLE_WIDTH, small_height, workdir))
+    deadline = time.monotonic() + max(300, duration * 3)
+    small_width, small_height = sample_size(width, height)
+    sampling = f"fps={SAMPLE_FPS},scale={small_width}:{small_height}:flags=area,format=gray"
+    samples = (
+        Sample(index, index / SAMPLE_FPS, np.frombuffer(raw, np.uint8).reshape(small_height, small_width))
+        for index, raw in enumerate(_raw_frames(path, sampling, "gray", small_width * small_height, workdir, deadline))
+    )
+    keyframes = select_keyframes(samples)
     if not keyframes:
         raise StageFailed("no frame of the recording could be decoded")
-    picks = "+".join(f"eq(n\\,{k.index})" for k in keyframes)
-    script = workdir / "select.txt"
-    script.write_text(f"fps={SAMPLE_FPS},select='{picks}'")
+    if len(keyframes) > settings.EVIDENCE_MAX_KEYFRAMES:
+        raise StageFailed(
+            f"the recording changes too often to read: {len(keyframes)} different screens, over the limit of "
+            f"{settings.EVIDENCE_MAX_KEYFRAMES} (EVIDENCE_MAX_KEYFRAMES); it may be camera footage or a video playing"
+        )
+    wanted = {k.index: k for k in keyframes}
     out = workdir / "keyframes"
     out.mkdir()
-    run_tool(
-        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-filter_script:v", str(script)]
-        + ["-fps_mode", "passthrough", "-an", "-sn", str(out / "%06d.png")],
-        timeout=max(300, duration * 2),
-        what="ffmpeg (extracting keyframes)",
-    )
-    files = sorted(out.glob("*.png"))
-    if len(files) != len(keyframes):
-        raise StageFailed(f"ffmpeg gave {len(files)} keyframes where {len(keyframes)} were chosen")
-    return list(zip(keyframes, files, strict=True))
+    written: list[tuple[Keyframe, Path]] = []
+    full = _raw_frames(path, f"fps={SAMPLE_FPS}", "rgb24", width * height * 3, workdir, deadline)
+    for index, raw in enumerate(full):
+        if index in wanted:
+            file = out / f"{index:07d}.png"
+            Image.frombuffer("RGB", (width, height), raw).save(file, compress_level=1)
+            written.append((wanted[index], file))
+            if len(written) == len(wanted):
+                full.close()
+                break
+    if len(written) != len(wanted):
+        raise StageFailed(f"the second pass gave {len(written)} of {len(wanted)} keyframes; the file may be damaged")
+    return written
 
 
-def _samples(path: Path, sampling: str, width: int, height: int, workdir: Path) -> Iterator[Sample]:
-    """Decode the recording as a stream of small grey samples, never holding more than one."""
+def _raw_frames(
+    path: Path, filters: str, pixel_format: str, size: int, workdir: Path, deadline: float
+) -> Iterator[bytes]:
+    """Decode a recording through ``filters`` as raw frames of ``size`` bytes, one at a time."""
     errors = workdir / "ffmpeg-errors.txt"
     process = start_tool(
-        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-vf", sampling, "-an", "-sn"]
-        + ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"],
-        what="ffmpeg (sampling frames)",
+        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-vf", filters, "-an", "-sn"]
+        + ["-f", "rawvideo", "-pix_fmt", pixel_format, "pipe:1"],
         stderr=errors,
     )
-    size = width * height
-    index = 0
+    count = 0
     try:
         while chunk := process.stdout.read(size):
             if len(chunk) < size:
                 break
-            yield Sample(
-                index=index, time=index / SAMPLE_FPS, pixels=np.frombuffer(chunk, np.uint8).reshape(height, width)
-            )
-            index += 1
+            if time.monotonic() > deadline:
+                raise StageFailed("decoding the recording took too long and was stopped")
+            yield chunk
+            count += 1
     finally:
         process.stdout.close()
+        if process.poll() is None:
+            process.kill()
         process.wait()
-    if process.returncode != 0 and index == 0:
+    if count == 0:
         raise StageFailed(f"ffmpeg could not decode the recording: {tool_error(errors.read_bytes())}")
 
 
-def _pdf_frames(evidence: Evidence, workdir: Path) -> list[FrameWithLines]:
+def _pdf_frames(evidence: Evidence, workdir: Path, folder: str) -> list[FrameWithLines]:
     pages = (evidence.metadata.get("probe") or {}).get("Pages")
     if not pages:
         raise StageFailed("the PDF's page count is unknown: run the probe stage first")
@@ -174,11 +199,10 @@ def _pdf_frames(evidence: Evidence, workdir: Path) -> list[FrameWithLines]:
         )
     rendered = {int(re.search(r"(\d+)\.png$", f.name).group(1)): f for f in workdir.glob("page-*.png")}
     text_pages = _text_layer(workdir / "text.html", PDF_DPI / 72)
-    derived_clear(evidence.pk, "pages")
     frames = []
     for number in sorted(rendered):
         image = open_image(str(rendered[number]), load=False)
-        name = derived_save(derived_name(evidence.pk, f"pages/{number:05d}.png"), rendered[number])
+        name = derived_save(derived_name(evidence.pk, f"{folder}/page-{number:05d}.png"), rendered[number])
         lines = text_pages.get(number, [])
         frame = Frame(
             evidence=evidence,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from django.conf import settings
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from archive.pipeline.base import StageFailed
 
@@ -36,3 +36,8 @@ def open_image(source: IO[bytes] | str, *, load: bool = True) -> Image.Image:
     except (OSError, SyntaxError, ValueError) as error:
         raise StageFailed(f"the image is damaged: {error}") from None
     return image
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """The picture as a browser shows it: turned by its EXIF orientation."""
+    return ImageOps.exif_transpose(image)

@@ -17,7 +17,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from archive.models import Evidence, Frame, TextLine
 from archive.pipeline.base import Stage, StageSkipped
-from archive.pipeline.images import open_image
+from archive.pipeline.images import open_image, upright
 from archive.vault import vault_open
 
 # Below this mean brightness of its surroundings a pixel is taken to sit on a
@@ -109,7 +109,7 @@ def frame_image(frame: Frame) -> Image.Image:
         with storages["default"].open(frame.image_name, "rb") as handle:
             return open_image(handle)
     with vault_open(frame.evidence.sha256) as handle:
-        return open_image(handle)
+        return upright(open_image(handle))
 
 
 def run(evidence: Evidence) -> None:

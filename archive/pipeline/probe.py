@@ -125,7 +125,7 @@ def _probe_media(evidence: Evidence) -> dict[str, Any]:
             raise StageFailed("the recording has no readable video stream")
         return found
     width, height = int(video.get("width") or 0), int(video.get("height") or 0)
-    found.update(width=width, height=height)
+    found.update(width=width, height=height, rotation=_rotation(video))
     duration = found["duration"] or _float(video.get("duration"))
     if not duration or not width or not height:
         raise StageFailed("the recording's duration or frame size cannot be read: the file is probably damaged")
@@ -141,6 +141,15 @@ def _probe_media(evidence: Evidence) -> dict[str, Any]:
             f"{settings.EVIDENCE_MAX_VIDEO_PIXELS / 1e6:.1f} MP (EVIDENCE_MAX_VIDEO_PIXELS)"
         )
     return found
+
+
+def _rotation(stream: dict[str, Any]) -> int:
+    """Degrees a player turns the frames (phone recordings), from the display matrix or the old tag."""
+    for side in stream.get("side_data_list") or []:
+        if "rotation" in side:
+            return int(float(side["rotation"])) % 360 - (360 if int(float(side["rotation"])) % 360 > 180 else 0)
+    tag = (stream.get("tags") or {}).get("rotate")
+    return int(tag) if tag and tag.lstrip("-").isdigit() else 0
 
 
 def _is_cover_art(stream: dict[str, Any]) -> bool:

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from archive.custody import custody_append
-from archive.models import CustodyAction, Evidence, ProcessingStatus, StageRun, StageStatus
+from archive.models import CustodyAction, Evidence, FrameSource, ProcessingStatus, StageRun, StageStatus
 from archive.pipeline.base import Stage, StageFailed, StageSkipped
 from archive.pipeline.stages import STAGE_NAMES, stage_named
 
@@ -30,34 +30,55 @@ CLAIM_GRACE = timedelta(minutes=2)
 _FINISHED = (StageStatus.DONE, StageStatus.SKIPPED)
 
 
-def processing_plan(evidence: Evidence, from_stage: str | None = None) -> str:
-    """Mark the stages to run as pending and return the first of them.
+class ProcessingBusy(Exception):
+    """The item is being processed right now; the message says what to do."""
 
-    A stage needs the ones before it: when one of those has not finished,
-    processing starts there instead of at ``from_stage``.
+
+def processing_plan(evidence: Evidence, from_stage: str | None = None) -> tuple[str, int]:
+    """Start a new processing run from a stage; return the first stage and the run's number.
+
+    1. Refuse while a stage of the item is running (unless its claim is abandoned):
+       two runs side by side would write over each other's frames.
+    2. Start from ``from_stage``, or from an earlier stage that has not finished,
+       since a stage needs the ones before it.
+    3. Number the run: messages of earlier runs find nothing to claim.
     """
     start = STAGE_NAMES.index(from_stage) if from_stage else 0
+    now = timezone.now()
     with transaction.atomic():
-        runs = {run.stage: run for run in StageRun.objects.select_for_update().filter(evidence=evidence)}
+        locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        runs = {run.stage: run for run in StageRun.objects.filter(evidence=evidence)}
+        for run in runs.values():
+            limit = timedelta(seconds=stage_named(run.stage).time_limit) + CLAIM_GRACE
+            if run.status == StageStatus.RUNNING and run.started_at and run.started_at > now - limit:
+                raise ProcessingBusy(f"The {run.stage} stage is running; run processing again when it has finished.")
         for name in STAGE_NAMES:
             if name not in runs:
                 runs[name] = StageRun.objects.create(evidence=evidence, stage=name)
         unfinished = [i for i, name in enumerate(STAGE_NAMES[:start]) if runs[name].status not in _FINISHED]
         start = min([start, *unfinished])
+        number = locked.processing_run + 1
         StageRun.objects.filter(evidence=evidence, stage__in=STAGE_NAMES[start:]).update(
             status=StageStatus.PENDING,
+            run=number,
             reason="",
             task_id="",
             attempts=0,
-            queued_at=timezone.now(),
+            queued_at=now,
             started_at=None,
             finished_at=None,
         )
-        Evidence.objects.filter(pk=evidence.pk).update(status=ProcessingStatus.QUEUED, status_reason="")
-    return STAGE_NAMES[start]
+        if "ocr" in STAGE_NAMES[start:] and "frames" not in STAGE_NAMES[start:]:
+            # Reading again means reading every picture again, not only those left unread.
+            evidence.frames.exclude(source=FrameSource.PAGE_TEXT).update(ocr_done=False)
+        Evidence.objects.filter(pk=evidence.pk).update(
+            status=ProcessingStatus.QUEUED, status_reason="", processing_run=number
+        )
+        evidence.processing_run = number
+    return STAGE_NAMES[start], number
 
 
-def stage_execute(*, evidence_id: int, stage_name: str, task_id: str) -> str | None:
+def stage_execute(*, evidence_id: int, stage_name: str, run_number: int, task_id: str) -> str | None:
     """Run one stage of one item; return the stage to queue next, if any.
 
     1. Claim the stage: pending, or running under this same task id (the
@@ -67,7 +88,7 @@ def stage_execute(*, evidence_id: int, stage_name: str, task_id: str) -> str | N
     4. Move the item's status on and name the next stage.
     """
     claimed = (
-        StageRun.objects.filter(evidence_id=evidence_id, stage=stage_name)
+        StageRun.objects.filter(evidence_id=evidence_id, stage=stage_name, run=run_number)
         .filter(Q(status=StageStatus.PENDING) | Q(status=StageStatus.RUNNING, task_id=task_id))
         .update(
             status=StageStatus.RUNNING,
@@ -92,13 +113,13 @@ def stage_execute(*, evidence_id: int, stage_name: str, task_id: str) -> str | N
         )
     else:
         status, reason = _run(stage_named(stage_name), run.evidence)
-    recorded = StageRun.objects.filter(pk=run.pk, status=StageStatus.RUNNING, task_id=task_id).update(
+    recorded = StageRun.objects.filter(pk=run.pk, status=StageStatus.RUNNING, task_id=task_id, run=run_number).update(
         status=status, reason=reason, finished_at=timezone.now()
     )
     if not recorded:
         # Someone asked for reprocessing while this ran; their run counts.
         return None
-    return _after(run.evidence, stage_name, status, reason)
+    return _after(run.evidence, stage_name, status, reason, run_number)
 
 
 def _run(stage: Stage, evidence: Evidence) -> tuple[str, str]:
@@ -118,25 +139,26 @@ def _run(stage: Stage, evidence: Evidence) -> tuple[str, str]:
     return StageStatus.DONE, ""
 
 
-def _after(evidence: Evidence, stage_name: str, status: str, reason: str) -> str | None:
+def _after(evidence: Evidence, stage_name: str, status: str, reason: str, run_number: int) -> str | None:
     if status == StageStatus.FAILED:
-        _finish(evidence, ProcessingStatus.FAILED, f"{stage_name}: {reason}")
+        _finish(evidence, ProcessingStatus.FAILED, f"{stage_name}: {reason}", run_number)
         return None
     position = STAGE_NAMES.index(stage_name)
     if position + 1 == len(STAGE_NAMES):
-        _finish(evidence, ProcessingStatus.DONE, "")
+        _finish(evidence, ProcessingStatus.DONE, "", run_number)
         return None
     following = STAGE_NAMES[position + 1]
-    taken = StageRun.objects.filter(evidence=evidence, stage=following, status=StageStatus.PENDING).update(
-        queued_at=timezone.now()
-    )
+    taken = StageRun.objects.filter(
+        evidence=evidence, stage=following, status=StageStatus.PENDING, run=run_number
+    ).update(queued_at=timezone.now())
     return following if taken else None
 
 
-def _finish(evidence: Evidence, status: str, reason: str) -> None:
+def _finish(evidence: Evidence, status: str, reason: str, run_number: int) -> None:
+    """Record how a run ended, unless a newer run has started meanwhile."""
     with transaction.atomic():
-        updated = Evidence.objects.filter(pk=evidence.pk).exclude(status=status, status_reason=reason)
-        if not updated.update(status=status, status_reason=reason):
+        current = Evidence.objects.filter(pk=evidence.pk, processing_run=run_number)
+        if not current.exclude(status=status, status_reason=reason).update(status=status, status_reason=reason):
             return
         stages = dict(StageRun.objects.filter(evidence=evidence).values_list("stage", "status"))
         custody_append(
@@ -148,13 +170,14 @@ def _finish(evidence: Evidence, status: str, reason: str) -> None:
         )
 
 
-def stuck_stages(*, pending_for: timedelta) -> list[tuple[int, str]]:
-    """Stages to send again: abandoned claims, and pending stages the broker lost.
+def stuck_stages(*, pending_for: timedelta, busy_queues: frozenset[str] = frozenset()) -> list[tuple[int, str, int]]:
+    """Stages to send again, as (item, stage, run): abandoned claims, and pending stages the broker lost.
 
     1. A stage running past its time limit (plus a grace) lost its worker
        without the broker noticing: it goes back to pending.
     2. An item whose next stage has been pending longer than ``pending_for``
-       lost its message: that stage is sent again.
+       lost its message, unless that stage's queue is busy (``busy_queues``):
+       then the message is more likely waiting in the queue than lost.
     """
     now = timezone.now()
     for run in StageRun.objects.filter(status=StageStatus.RUNNING).only("pk", "stage", "started_at", "task_id"):
@@ -173,13 +196,13 @@ def stuck_stages(*, pending_for: timedelta) -> list[tuple[int, str]]:
     )
     found = []
     for evidence_id in list(waiting[:1000]):
-        runs = dict(StageRun.objects.filter(evidence_id=evidence_id).values_list("stage", "status"))
+        runs = {run.stage: run for run in StageRun.objects.filter(evidence_id=evidence_id)}
         for name in STAGE_NAMES:
-            status = runs.get(name)
-            if status in _FINISHED:
+            run = runs.get(name)
+            if run is None or run.status in _FINISHED:
                 continue
-            if status == StageStatus.PENDING:
-                StageRun.objects.filter(evidence_id=evidence_id, stage=name).update(queued_at=now)
-                found.append((evidence_id, name))
+            if run.status == StageStatus.PENDING and stage_named(name).queue not in busy_queues:
+                StageRun.objects.filter(pk=run.pk).update(queued_at=now)
+                found.append((evidence_id, name, run.run))
             break
     return found

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from PIL import Image
 
-from archive.models import Evidence, Frame, SimilarLink
+from archive.models import Case, Evidence, Frame, SimilarLink
 from archive.pipeline.base import Stage, StageSkipped
 from archive.pipeline.ocr import frame_image
 
@@ -76,27 +76,29 @@ def run(evidence: Evidence) -> None:
     for frame in frames:
         frame.evidence = evidence
         frame.phash = f"{layout_hash(frame_image(frame)):064x}"
-    Frame.objects.bulk_update(frames, ["phash"])
     mine = [(int(f.phash, 16), words(f.text)) for f in frames]
-
-    others: dict[int, list[Fingerprint]] = {}
-    rows = (
-        Frame.objects.filter(evidence__case_id=evidence.case_id)
-        .exclude(evidence=evidence)
-        .exclude(phash="")
-        .values_list("evidence_id", "phash", "text")
-    )
-    for other_id, value, text in rows.iterator(chunk_size=5000):
-        others.setdefault(other_id, []).append((int(value, 16), words(text)))
-    links = []
-    for other_id, theirs in others.items():
-        share = overlap(mine, theirs)
-        if share >= MIN_OVERLAP:
-            first, second = sorted((evidence.pk, other_id))
-            links.append(SimilarLink(case_id=evidence.case_id, first_id=first, second_id=second, overlap=share))
+    # One item of a case at a time: two items compared at once could each miss
+    # the other's new hashes, or both write the same link.
     with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=evidence.case_id).first()
+        Frame.objects.bulk_update(frames, ["phash"])
+        others: dict[int, list[Fingerprint]] = {}
+        rows = (
+            Frame.objects.filter(evidence__case_id=evidence.case_id)
+            .exclude(evidence=evidence)
+            .exclude(phash="")
+            .values_list("evidence_id", "phash", "text")
+        )
+        for other_id, value, text in rows.iterator(chunk_size=5000):
+            others.setdefault(other_id, []).append((int(value, 16), words(text)))
+        links = []
+        for other_id, theirs in others.items():
+            share = overlap(mine, theirs)
+            if share >= MIN_OVERLAP:
+                first, second = sorted((evidence.pk, other_id))
+                links.append(SimilarLink(case_id=evidence.case_id, first_id=first, second_id=second, overlap=share))
         SimilarLink.objects.filter(Q(first=evidence) | Q(second=evidence)).delete()
-        SimilarLink.objects.bulk_create(links)
+        SimilarLink.objects.bulk_create(links, ignore_conflicts=True)
 
 
 STAGE = Stage(name="similar", queue="default", time_limit=600, run=run)

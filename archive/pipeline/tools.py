@@ -53,7 +53,7 @@ def run_tool(args: Sequence[str], *, timeout: float, what: str) -> subprocess.Co
     return result
 
 
-def start_tool(args: Sequence[str], *, what: str, stderr: Path) -> subprocess.Popen[bytes]:
+def start_tool(args: Sequence[str], *, stderr: Path) -> subprocess.Popen[bytes]:
     """Start a program whose output is read as a stream; its errors go to a file, so no pipe fills up."""
     command = [program(args[0]), *args[1:]]
     with stderr.open("wb") as errors:

@@ -155,12 +155,16 @@ def test_a_file_whose_extension_lies_is_processed_by_its_bytes(run_pipeline: obj
 
 def test_derived_files_are_rebuilt_not_accumulated(run_pipeline: object, reprocess: object) -> None:
     evidence = run_pipeline(media.recording([(media.text_image(["one"]), 2), (media.text_image(["two"]), 2)]), "r.mp4")
-    names = sorted(evidence.frames.values_list("image_name", flat=True))
-    assert len(names) == 2
+    old = sorted(evidence.frames.values_list("image_name", flat=True))
+    assert len(old) == 2
     evidence = reprocess(evidence, "frames")
-    assert sorted(evidence.frames.values_list("image_name", flat=True)) == names
-    _, files = storages["default"].listdir(f"derived/{evidence.pk}/frames")
-    assert len(files) == len(names)
+    new = sorted(evidence.frames.values_list("image_name", flat=True))
+    storage = storages["default"]
+    assert len(new) == 2 and all(storage.exists(name) for name in new)
+    assert not any(storage.exists(name) for name in old)
+    folders, _ = storage.listdir(f"derived/{evidence.pk}/frames")
+    files = [f for folder in folders for f in storage.listdir(f"derived/{evidence.pk}/frames/{folder}")[1]]
+    assert len(files) == 2, "the old keyframes are gone (empty folders may stay on disk)"
 
 
 def test_a_picture_without_text_is_read_as_no_lines(run_pipeline: object) -> None:
@@ -192,3 +196,11 @@ def test_metadata_is_read_from_exif_ffprobe_and_pdfinfo(run_pipeline: object, wo
     page = Client()
     page.login(username=world.owner.username, password=PASSWORD)
     assert "2023:09:04 14:32:10" in page.get(photo.get_absolute_url()).content.decode()
+
+
+def test_a_recording_with_more_than_a_hundred_screens_keeps_them_all(run_pipeline: object) -> None:
+    screens = [media.text_image([f"Screen {n}"], size=(320, 180), font_size=24) for n in range(130)]
+    evidence = run_pipeline(media.recording([(s, 1.0) for s in screens], fps=4), "many.mp4")
+    assert evidence.status == ProcessingStatus.DONE, evidence.status_reason
+    assert evidence.frames.count() == 130
+    assert "Screen 129" in evidence.frames.order_by("-index").first().text

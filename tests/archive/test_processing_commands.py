@@ -88,3 +88,45 @@ def test_an_upload_succeeds_while_the_broker_is_down(
     assert evidence.status == ProcessingStatus.QUEUED
     assert evidence.status_reason == BROKER_DOWN
     assert StageRun.objects.get(evidence=evidence, stage="identify").status == StageStatus.PENDING
+
+
+def test_processing_cannot_start_again_while_a_stage_runs(world: World) -> None:
+    from archive import services
+
+    StageRun.objects.filter(evidence=world.evidence, stage="frames").update(
+        status=StageStatus.RUNNING, started_at=timezone.now(), task_id="busy"
+    )
+    with pytest.raises(services.ServiceError, match="The frames stage is running"):
+        services.evidence_process(evidence=world.evidence, stage="ocr", actor=world.owner)
+    # An abandoned claim (past its time limit) does not block a new run.
+    StageRun.objects.filter(evidence=world.evidence, stage="frames").update(
+        started_at=timezone.now() - timedelta(hours=3)
+    )
+    assert services.evidence_process(evidence=world.evidence, stage="ocr", actor=world.owner) == "identify"
+
+
+def test_messages_of_an_earlier_run_do_nothing(world: World) -> None:
+    from archive import services
+    from archive.pipeline.runner import stage_execute
+
+    old_run = Evidence.objects.get(pk=world.evidence.pk).processing_run
+    services.evidence_process(evidence=world.evidence, actor=world.owner)
+    assert stage_execute(evidence_id=world.evidence.pk, stage_name="identify", run_number=old_run, task_id="t") is None
+    assert StageRun.objects.get(evidence=world.evidence, stage="identify").status == StageStatus.PENDING
+
+
+def test_reprocessing_from_ocr_reads_every_picture_again(world: World, run_pipeline: object, reprocess: object) -> None:
+    evidence = run_pipeline(media.png(media.text_image(["Read me twice"])), "twice.png")
+    evidence = reprocess(evidence, "ocr")
+    ocr = StageRun.objects.get(evidence=evidence, stage="ocr")
+    assert (ocr.status, ocr.attempts) == (StageStatus.DONE, 1)
+    assert evidence.frames.get().text == "Read me twice"
+
+
+def test_resume_leaves_pending_stages_of_a_busy_queue_alone(world: World) -> None:
+    from archive.pipeline.runner import stuck_stages
+
+    StageRun.objects.filter(evidence=world.evidence).update(queued_at=timezone.now() - timedelta(hours=1))
+    assert stuck_stages(pending_for=timedelta(minutes=5), busy_queues=frozenset({"default"})) == []
+    [(evidence_id, stage, _)] = stuck_stages(pending_for=timedelta(minutes=5))
+    assert (evidence_id, stage) == (world.evidence.pk, "identify")

@@ -37,7 +37,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No evidence {', '.join(f'#{n}' for n in sorted(missing))} in case {case.slug}.")
         ids = []
         for evidence in items:
-            first = services.evidence_process(evidence=evidence, stage=options["stage"])
+            try:
+                first = services.evidence_process(evidence=evidence, stage=options["stage"])
+            except services.ServiceError as error:
+                self.stderr.write(f"#{evidence.pk} {evidence.original_name}: {error}")
+                continue
             ids.append(evidence.pk)
             self.stdout.write(f"#{evidence.pk} {evidence.original_name}: queued from {first}")
         if options["wait"]:
