@@ -28,7 +28,7 @@ from archive.derived import derived_clear, derived_name, derived_save
 from archive.models import Evidence, Frame, FrameSource, TextLine
 from archive.pipeline.base import Stage, StageFailed
 from archive.pipeline.images import open_image, upright
-from archive.pipeline.keyframes import SAMPLE_FPS, Keyframe, Sample, sample_size, select_keyframes
+from archive.pipeline.keyframes import SAMPLE_FPS, Keyframe, Sample, select_keyframes
 from archive.pipeline.tools import run_tool, start_tool, tool_error
 from archive.vault import vault_local_path, vault_open
 
@@ -117,40 +117,34 @@ def video_keyframes(
 ) -> list[tuple[Keyframe, Path]]:
     """The keyframes of a recording as PNG files in ``workdir``, with their times.
 
-    1. Decode a stream of grey samples and choose keyframes among them.
-    2. Decode again at full size and write the chosen frames as PNG.
-    Both passes hold one frame at a time.
+    One decoding pass at full size: each sample's green channel (close enough to
+    its brightness to see changes) is compared, and a chosen sample's full frame
+    is written out as soon as it is chosen. At most a run's four frames are held.
     """
     deadline = time.monotonic() + max(300, duration * 3)
-    small_width, small_height = sample_size(width, height)
-    sampling = f"fps={SAMPLE_FPS},scale={small_width}:{small_height}:flags=area,format=gray"
-    samples = (
-        Sample(index, index / SAMPLE_FPS, np.frombuffer(raw, np.uint8).reshape(small_height, small_width))
-        for index, raw in enumerate(_raw_frames(path, sampling, "gray", small_width * small_height, workdir, deadline))
-    )
-    keyframes = select_keyframes(samples)
-    if not keyframes:
-        raise StageFailed("no frame of the recording could be decoded")
-    if len(keyframes) > settings.EVIDENCE_MAX_KEYFRAMES:
-        raise StageFailed(
-            f"the recording changes too often to read: {len(keyframes)} different screens, over the limit of "
-            f"{settings.EVIDENCE_MAX_KEYFRAMES} (EVIDENCE_MAX_KEYFRAMES); it may be camera footage or a video playing"
-        )
-    wanted = {k.index: k for k in keyframes}
     out = workdir / "keyframes"
     out.mkdir()
     written: list[tuple[Keyframe, Path]] = []
-    full = _raw_frames(path, f"fps={SAMPLE_FPS}", "rgb24", width * height * 3, workdir, deadline)
-    for index, raw in enumerate(full):
-        if index in wanted:
-            file = out / f"{index:07d}.png"
-            Image.frombuffer("RGB", (width, height), raw).save(file, compress_level=1)
-            written.append((wanted[index], file))
-            if len(written) == len(wanted):
-                full.close()
-                break
-    if len(written) != len(wanted):
-        raise StageFailed(f"the second pass gave {len(written)} of {len(wanted)} keyframes; the file may be damaged")
+
+    def write(sample: Sample) -> None:
+        if len(written) >= settings.EVIDENCE_MAX_KEYFRAMES:
+            raise StageFailed(
+                f"the recording changes too often to read: over {settings.EVIDENCE_MAX_KEYFRAMES} different "
+                "screens (EVIDENCE_MAX_KEYFRAMES); it may be camera footage or a video playing"
+            )
+        file = out / f"{sample.index:07d}.png"
+        Image.fromarray(sample.frame).save(file, compress_level=1)
+        written.append((Keyframe(sample.index, sample.time), file))
+
+    def samples() -> Iterator[Sample]:
+        raw = _raw_frames(path, f"fps={SAMPLE_FPS}", "rgb24", width * height * 3, workdir, deadline)
+        for index, chunk in enumerate(raw):
+            frame = np.frombuffer(chunk, np.uint8).reshape(height, width, 3)
+            yield Sample(index, index / SAMPLE_FPS, np.ascontiguousarray(frame[:, :, 1]), frame)
+
+    chosen = select_keyframes(samples(), on_keyframe=write)
+    if not chosen:
+        raise StageFailed("no frame of the recording could be decoded")
     return written
 
 

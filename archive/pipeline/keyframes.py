@@ -1,8 +1,7 @@
 """Choosing the keyframes of a screen recording. Plain functions on plain data.
 
-The recording is sampled at ``SAMPLE_FPS`` as grey images up to
-``SAMPLE_WIDTH`` wide, so content that stays on screen for one second or more
-is in at least two consecutive samples. The samples are cut into *runs* that
+The recording is sampled at ``SAMPLE_FPS`` at full size, so content that
+stays on screen for one second or more is in at least two consecutive samples. The samples are cut into *runs* that
 show one state of the screen; each run gets one keyframe, the sample one
 second after it starts (away from the transition that began it). A run that
 looks like a keyframe chosen recently (the screen came back to an earlier
@@ -28,14 +27,12 @@ the most recent keyframes are kept to recognise a screen coming back.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 SAMPLE_FPS = 2
-# The widest grey sample; narrower recordings are sampled at their own width.
-SAMPLE_WIDTH = 1280
 BLOCK = 16
 # A pixel changed when it differs by more than this (0..255); a block changed
 # when at least CHANGED_PIXELS of its pixels did. Compression noise in static
@@ -58,7 +55,9 @@ _MEAN_GAP = (CHANGED_PIXELS * 255 + (BLOCK * BLOCK - CHANGED_PIXELS) * PIXEL_THR
 class Sample:
     index: int
     time: float
-    pixels: np.ndarray  # 2-D uint8
+    pixels: np.ndarray  # 2-D uint8, what is compared
+    # Whatever the caller wants back for a chosen sample (the full-size frame).
+    frame: object = None
 
 
 @dataclass(frozen=True)
@@ -67,12 +66,6 @@ class Keyframe:
 
     index: int
     time: float
-
-
-def sample_size(width: int, height: int) -> tuple[int, int]:
-    """The grey sample size for a recording: at most SAMPLE_WIDTH wide, even dimensions."""
-    scale = min(1.0, SAMPLE_WIDTH / width)
-    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
 def block_means(pixels: np.ndarray) -> np.ndarray:
@@ -127,8 +120,12 @@ class _Run:
         return self.before_last or self.first
 
 
-def select_keyframes(samples: Iterable[Sample]) -> list[Keyframe]:
-    """One sample per run (see the module's docstring), skipping runs that look like a recent keyframe."""
+def select_keyframes(samples: Iterable[Sample], on_keyframe: Callable[[Sample], None] | None = None) -> list[Keyframe]:
+    """One sample per run (see the module's docstring), skipping runs that look like a recent keyframe.
+
+    ``on_keyframe`` is called with each chosen sample as soon as it is chosen,
+    so that the caller can keep its full-size frame while it is still at hand.
+    """
     chosen: list[Keyframe] = []
     recent: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=RECENT_KEYFRAMES)
 
@@ -139,6 +136,8 @@ def select_keyframes(samples: Iterable[Sample]) -> list[Keyframe]:
                 return
         chosen.append(Keyframe(sample.index, sample.time))
         recent.append((sample.pixels, signature))
+        if on_keyframe is not None:
+            on_keyframe(sample)
 
     run: _Run | None = None
     for sample in samples:
@@ -147,8 +146,9 @@ def select_keyframes(samples: Iterable[Sample]) -> list[Keyframe]:
             continue
         if changed_blocks(run.first.pixels, sample.pixels).sum() > SMALL_CHANGE_BLOCKS:
             keep(run.pick)
-            # Something small that appeared late in the run and stays into this sample.
-            late = changed_blocks(run.pick.pixels, run.last.pixels)
+            # Something small that appeared over still content late in the run and
+            # stays into this sample: the run's keyframe does not show it.
+            late = run.known & changed_blocks(run.still, run.last.pixels)
             if (late & ~changed_blocks(run.last.pixels, sample.pixels)).any():
                 keep(run.last)
             run = _Run(sample)
