@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import html
+import os
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-HEADLINES = Path(__file__).resolve().parents[2] / "shared" / "data" / "headlines"
+HEADLINES = Path(os.environ.get("SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")) / "headlines"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 

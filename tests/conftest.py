@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,16 @@ from archive.vault import spool
 from config.celery import app
 
 PASSWORD = "correct horse battery staple"
+# Real reference data shared by the team (../shared/data beside the repository).
+SHARED_DATA = Path(os.environ.get("SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+
+
+def shared_file(*parts: str) -> Path:
+    """A file of the shared data, or a skip that says where it was looked for."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"needs the shared data file {path} (set SHARED_DATA to its folder)")
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.conftest import shared_file
 from timeline.models import Granularity, ReferenceHeadline
-
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "headlines"
 
 
 def run(*args: str) -> str:
@@ -19,7 +18,7 @@ def run(*args: str) -> str:
 
 
 def test_the_real_corpus_files_import(db: None) -> None:
-    out = run(str(SHARED / "ru_newsapi_sample.csv"), str(SHARED / "cnbc_us.csv"))
+    out = run(str(shared_file("headlines", "ru_newsapi_sample.csv")), str(shared_file("headlines", "cnbc_us.csv")))
     assert "433 headlines imported, 0 skipped" in out
     assert "2800 headlines imported, 0 skipped" in out
     first = ReferenceHeadline.objects.filter(outlet="RBC").order_by("published_at").first()

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import csv
 import random
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_file
 from timeline.extract.headlines import build_index, normalise
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "headlines"
 
 
 def titles(name: str, count: int) -> list[str]:
-    with (CORPUS / name).open(encoding="utf-8") as handle:
+    with shared_file("headlines", name).open(encoding="utf-8") as handle:
         return [row["title"] for _, row in zip(range(count), csv.DictReader(handle), strict=False)]
 
 
