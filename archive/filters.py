@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from archive.models import Evidence, EvidenceKind, ProcessingStatus, Provenance
+from timeline.models import CaptureInterval, Cue, CueKind, CueStatus, IntervalMode
 
 
 class EvidenceFilter(django_filters.FilterSet):
@@ -20,6 +23,15 @@ class EvidenceFilter(django_filters.FilterSet):
         method="filter_collected_before", label="Collected to", widget=forms.DateInput(attrs={"type": "date"})
     )
     q = django_filters.CharFilter(method="filter_text", label="File name or notes")
+    cue_kind = django_filters.ChoiceFilter(
+        choices=CueKind.choices, method="filter_cue_kind", label="Has a cue of kind", empty_label="Any cue"
+    )
+    captured_after = django_filters.DateFilter(
+        method="filter_captured_after", label="Captured from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    captured_before = django_filters.DateFilter(
+        method="filter_captured_before", label="Captured to", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = Evidence
@@ -44,3 +56,23 @@ class EvidenceFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(original_name__icontains=text) | Exists(Provenance.objects.filter(in_provenance, evidence=OuterRef("pk")))
         )
+
+    def filter_cue_kind(self, queryset: QuerySet[Evidence], name: str, value: str) -> QuerySet[Evidence]:
+        cues = Cue.objects.filter(evidence=OuterRef("pk"), kind=value).exclude(status=CueStatus.REJECTED)
+        return queryset.filter(Exists(cues))
+
+    # Items whose provisional capture interval overlaps the range; an open side overlaps everything.
+    def filter_captured_after(self, queryset: QuerySet[Evidence], name: str, value: date) -> QuerySet[Evidence]:
+        start = datetime.combine(value, time.min, tzinfo=UTC)
+        return self._with_interval(queryset, Q(latest__isnull=True) | Q(latest__gte=start))
+
+    def filter_captured_before(self, queryset: QuerySet[Evidence], name: str, value: date) -> QuerySet[Evidence]:
+        end = datetime.combine(value + timedelta(days=1), time.min, tzinfo=UTC)
+        return self._with_interval(queryset, Q(earliest__isnull=True) | Q(earliest__lt=end))
+
+    @staticmethod
+    def _with_interval(queryset: QuerySet[Evidence], condition: Q) -> QuerySet[Evidence]:
+        intervals = CaptureInterval.objects.filter(
+            condition, evidence=OuterRef("pk"), mode=IntervalMode.PROVISIONAL, cues__gt=0
+        )
+        return queryset.filter(Exists(intervals))

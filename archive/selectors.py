@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from archive.models import Case, CustodyEntry, Evidence, Frame, Membership, Provenance, SimilarLink, StageRun, TextLine
 from archive.pipeline.stages import STAGE_NAMES
+from timeline.models import CaptureInterval, IntervalMode
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -27,7 +28,14 @@ def case_evidence(case: Case) -> QuerySet[Evidence]:
     return (
         Evidence.objects.filter(case=case)
         .select_related("case")
-        .prefetch_related(Prefetch("provenance", queryset=provenance))
+        .prefetch_related(
+            Prefetch("provenance", queryset=provenance),
+            Prefetch(
+                "capture_intervals",
+                queryset=CaptureInterval.objects.filter(mode=IntervalMode.PROVISIONAL),
+                to_attr="provisional_intervals",
+            ),
+        )
         .order_by("-created_at", "-id")
     )
 

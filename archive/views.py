@@ -24,6 +24,7 @@ from archive.models import Case, CollectionMethod, Evidence, Frame, Membership, 
 from archive.pipeline.stages import STAGE_NAMES
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import vault_chunks, vault_open
+from timeline import selectors as timeline_selectors
 
 CaseView = Callable[..., HttpResponse]
 
@@ -143,6 +144,9 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
             "similar": selectors.evidence_similar(evidence),
             "metadata": json.dumps(evidence.metadata, indent=2, ensure_ascii=False, sort_keys=True),
             "can_reprocess": membership.can(Capability.REPROCESS),
+            "cue_groups": timeline_selectors.cues_by_bound(evidence),
+            "intervals": timeline_selectors.capture_intervals(evidence),
+            "cue_candidates": evidence.metadata.get("cue_candidates", []),
             "stages": STAGE_NAMES,
             "final": evidence.status in (ProcessingStatus.DONE, ProcessingStatus.FAILED),
         },

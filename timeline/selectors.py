@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from archive.models import Evidence, Frame, TextLine
 from timeline.extract.clocks import Line
 from timeline.extract.cues import FrameText, ItemFacts
-from timeline.models import Cue
+from timeline.models import CaptureInterval, Cue
 
 
 def item_facts(evidence: Evidence) -> ItemFacts:
@@ -38,3 +38,32 @@ def _frame_text(frame: Frame) -> FrameText:
 
 def evidence_cues(evidence: Evidence) -> QuerySet[Cue]:
     return evidence.cues.select_related("headline", "reviewed_by").order_by("bound", "earliest", "id")
+
+
+BOUND_ORDER = ("not_before", "on", "not_after")
+
+
+def cues_by_bound(evidence: Evidence) -> list[tuple[str, list[Cue]]]:
+    """An item's cues grouped as the evidence page shows them: not before, on, not after."""
+    groups: dict[str, list[Cue]] = {bound: [] for bound in BOUND_ORDER}
+    for cue in evidence_cues(evidence):
+        groups[cue.bound].append(cue)
+    return [(bound, groups[bound]) for bound in BOUND_ORDER if groups[bound]]
+
+
+def capture_intervals(evidence: Evidence) -> dict[str, CaptureInterval]:
+    return {interval.mode: interval for interval in evidence.capture_intervals.all()}
+
+
+def cue_frame(cue: Cue) -> Frame | None:
+    """The frame a cue was read from: by its index, or by its time when the frames were rebuilt since."""
+    locator = cue.locator or {}
+    if "frame" not in locator:
+        return None
+    frames = Frame.objects.filter(evidence_id=cue.evidence_id)
+    frame = frames.filter(index=locator["frame"]).first()
+    if frame is not None and (locator.get("time") is None or frame.time == locator["time"]):
+        return frame
+    if locator.get("time") is not None:
+        return frames.filter(time=locator["time"]).first()
+    return frame

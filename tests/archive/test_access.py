@@ -14,6 +14,7 @@ from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Memb
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import vault_open
 from tests.conftest import PASSWORD, PDF_BYTES, World, collect, png_bytes
+from timeline.models import Cue
 
 # What each case URL needs, and the method that exercises it. A new URL must be
 # added here, or test_every_url_is_in_the_access_table fails.
@@ -31,6 +32,7 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "archive:case_progress": (Capability.VIEW, "get"),
     "archive:evidence_reprocess": (Capability.REPROCESS, "post"),
     "archive:frame_image": (Capability.VIEW, "get"),
+    "timeline:cue_crop": (Capability.VIEW, "get"),
 }
 # URLs that belong to no case: any logged-in person may open them.
 PERSONAL_URLS = {"archive:case_list", "archive:case_create"}
@@ -57,6 +59,7 @@ def _url(name: str, world: World) -> str:
         "provenance_pk": world.evidence.provenance.get().pk,
         "member_pk": world.membership(Role.VIEWER).pk,
         "index": 0,
+        "cue_pk": Cue.objects.get(evidence=world.evidence).pk,
     }
     return reverse(name, kwargs={argument: values[argument] for argument in URL_ARGUMENTS[name]})
 
@@ -67,7 +70,14 @@ def _a_derived_frame(world: World, tmp_path: Path) -> None:
     picture = tmp_path / "frame.png"
     picture.write_bytes(png_bytes((40, 80, 120)))
     name = derived_save(derived_name(world.evidence.pk, "frames/000000.png"), picture)
-    Frame.objects.create(evidence=world.evidence, index=0, source=FrameSource.KEYFRAME, time=1.5, image_name=name)
+    Frame.objects.create(
+        evidence=world.evidence, index=0, source=FrameSource.KEYFRAME, time=1.5, image_name=name, width=8, height=8
+    )
+    Cue.objects.create(
+        evidence=world.evidence, kind="text_date", bound="not_before", granularity="day", time_zone="UTC",
+        strength="weak", text="4 Sep 2023", explanation="test", fingerprint="f",
+        locator={"frame": 0, "time": 1.5, "box": [1, 1, 4, 4]},
+    )  # fmt: skip
 
 
 def _client(user: object | None) -> Client:

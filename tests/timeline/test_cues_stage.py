@@ -143,3 +143,57 @@ def test_extract_cues_prints_json_and_stores_nothing(db: None, corpus: None, tmp
     out = io.StringIO()
     call_command("extract_cues", str(image), "--json", "--no-headlines-db", stdout=out)
     assert {c["kind"] for c in json.loads(out.getvalue())["cues"]} == {"filename"}
+
+
+def test_the_evidence_page_lists_cues_by_bound_with_crops_and_the_headline(
+    world: World, corpus: None, run_pipeline: object
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+    from PIL import Image
+
+    from tests.conftest import PASSWORD
+
+    image = media.text_image(["Новости:", HEADLINE], bar=("14:32  04.09.2023", "#e8e8e8"))
+    evidence = run_pipeline(media.png(image), "task.png")
+    client = Client()
+    client.login(username=world.owner.username, password=PASSWORD)
+    html = client.get(evidence.get_absolute_url()).content.decode()
+    assert html.index("<h3>Not before</h3>") < html.index("<h3>On</h3>") < html.index("<h3>Not after</h3>")
+    assert f"Matched headline: <b>{HEADLINE}</b>, Lenta.ru, first published 2023-09-04" in html
+    assert "Capture interval (provisional)" in html
+    headline = Cue.objects.get(evidence=evidence, kind="headline")
+    crop_url = reverse("timeline:cue_crop", kwargs={"slug": world.case.slug, "pk": evidence.pk, "cue_pk": headline.pk})
+    assert crop_url in html
+    crop = Image.open(io.BytesIO(client.get(crop_url).content))
+    box = headline.locator["box"]
+    assert box[2] < crop.width < box[2] + 3 * max(32, box[3])
+    received = Cue.objects.get(evidence=evidence, kind="received")
+    assert "from provenance.collected_at" in html
+    missing = reverse("timeline:cue_crop", kwargs={"slug": world.case.slug, "pk": evidence.pk, "cue_pk": received.pk})
+    assert client.get(missing).status_code == 404
+
+
+def test_the_case_page_filters_by_cue_kind_and_capture_dates(world: World, corpus: None, run_pipeline: object) -> None:
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    clock = run_pipeline(media.png(media.text_image(["Task"], bar=("14:32  04.09.2023", "#e8e8e8"))), "clock.png")
+    dated = run_pipeline(media.png(media.text_image(["Опубликовано 15 июня 2023"])), "june.png")
+    client = Client()
+    client.login(username=world.owner.username, password=PASSWORD)
+
+    def listed(**query: str) -> set[str]:
+        page = client.get(world.case.get_absolute_url(), query).context["page"]
+        return {item.original_name for item in page.object_list}
+
+    assert listed(cue_kind="clock") == {clock.original_name}
+    assert listed(cue_kind="text_date") == {dated.original_name}
+    # The clock's item was captured on 4 September; the June item at some time after 15 June.
+    assert listed(captured_after="2023-09-10") == {dated.original_name}
+    assert listed(captured_before="2023-08-01") == {dated.original_name}
+    assert listed(captured_after="2023-09-04", captured_before="2023-09-04") == {
+        clock.original_name,
+        dated.original_name,
+    }
