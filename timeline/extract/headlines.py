@@ -27,8 +27,12 @@ MIN_WORDS = 4
 MIN_CHARS = 20
 # Whole-text similarity (0..100) a candidate needs; a headline inside a longer
 # line needs a higher partial score and must itself be long.
-MIN_SCORE = 86.0
-MIN_PARTIAL_SCORE = 92.0
+MIN_SCORE = 91.0
+# Short titles differ from their look-alikes by a word that costs few points.
+SHORT_TITLE = 50
+SHORT_SCORE = 94.0
+MIN_PARTIAL_SCORE = 95.0
+_NUMBER = re.compile(r"\d+")
 # Words in more than this share of the corpus say nothing about which headline it is.
 COMMON_WORD_SHARE = 0.02
 MAX_CANDIDATES = 25
@@ -110,13 +114,22 @@ class HeadlineIndex:
         title = self.titles[position]
         if len(title) < MIN_CHARS or len(words(title)) < MIN_WORDS:
             return 0.0
+        # "hits 19 month high" is not "hits 18 month high": the numbers must agree.
+        # A line that holds the headline among other words may carry numbers of its own.
+        title_numbers, text_numbers = _NUMBER.findall(title), _NUMBER.findall(normalised)
+        if (
+            title_numbers
+            and sorted(title_numbers) != sorted(text_numbers)
+            and not (partial and set(title_numbers) <= set(text_numbers))
+        ):
+            return 0.0
         whole = fuzz.ratio(normalised, title)
-        if whole >= MIN_SCORE:
+        if whole >= (SHORT_SCORE if len(title) < SHORT_TITLE else MIN_SCORE):
             return whole
         if partial and len(normalised) > len(title):
             # The headline inside a longer line (a time stamp or an outlet's name beside it).
             partial = fuzz.partial_ratio(title, normalised)
-            if partial >= MIN_PARTIAL_SCORE and len(title) >= 1.5 * MIN_CHARS:
+            if partial >= MIN_PARTIAL_SCORE and len(title) >= SHORT_TITLE:
                 return partial
         return 0.0
 
