@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -71,15 +72,16 @@ class HeadlineIndex:
 
     def __init__(self, titles: Sequence[str]) -> None:
         self.titles = list(titles)
-        hashes: list[int] = []
-        owners: list[int] = []
+        # Compact arrays while building: a million headlines give eight million pairs.
+        hashes, owners = array("I"), array("i")
         for position, title in enumerate(self.titles):
             unique = {_hash(w) for w in words(title)}
             hashes.extend(unique)
             owners.extend([position] * len(unique))
-        order = np.argsort(np.asarray(hashes, dtype=np.uint32), kind="stable")
-        self._hashes = np.asarray(hashes, dtype=np.uint32)[order]
-        self._owners = np.asarray(owners, dtype=np.int32)[order]
+        all_hashes = np.frombuffer(hashes, dtype=np.uint32)
+        order = np.argsort(all_hashes, kind="stable")
+        self._hashes = all_hashes[order]
+        self._owners = np.frombuffer(owners, dtype=np.int32)[order]
         self._common = max(50, int(len(self.titles) * COMMON_WORD_SHARE))
 
     def __len__(self) -> int:
