@@ -1,6 +1,6 @@
 """Dates on realistic screens: recall of the dates shown, and dates found that are not there.
 
-Renders 20 screens with headless Chromium, in Russian and English, 1366x768 and
+Renders 40 screens with headless Chromium, in Russian and English, 1366x768 and
 1920x1080: a browser with a dated URL, a news widget with dated items, a social
 post with its date, a taskbar or menu-bar clock in one of several locales
 (light text on dark), and a footer full of things that are not dates (prices,
@@ -173,7 +173,7 @@ def local_dates(cue: object) -> set[date]:
 def main() -> None:
     rng = random.Random(11)
     with tempfile.TemporaryDirectory() as folder:
-        screens = make_screens(Path(folder), 20, rng)
+        screens = make_screens(Path(folder), 40, rng)
         shown = found = false = 0
         misses, falses = [], []
         for path, width, height, truth in screens:

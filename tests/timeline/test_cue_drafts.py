@@ -124,3 +124,15 @@ def test_dates_in_urls_on_screen_and_in_the_source_url() -> None:
     urls = by_kind(draft_cues(facts)[0])["url_date"]
     assert sorted(c.earliest.date().isoformat() for c in urls) == ["2023-09-03", "2023-09-04"]
     assert "text_date" not in by_kind(draft_cues(facts)[0])
+
+
+def test_a_clock_date_that_reads_two_ways_spans_both_days() -> None:
+    drafts, _ = draft_cues(
+        ItemFacts(
+            name="x.png", frames=[frame(Line("2:32 PM", 1800, 1042, 60, 14), Line("1/8/2023", 1800, 1060, 60, 14))]
+        )
+    )
+    [cue] = drafts
+    assert cue.details["readings"] == ["2023-08-01 (day first)", "2023-01-08 (month first)"]
+    assert cue.earliest == datetime(2023, 1, 8, 0, 32, tzinfo=UTC)
+    assert cue.latest == datetime(2023, 8, 2, 2, 33, tzinfo=UTC)

@@ -141,3 +141,28 @@ def test_a_weekday_picks_the_year() -> None:
 def test_several_dates_in_one_line_are_all_found() -> None:
     found = day("Новости 4 сентября 2023 · обновлено 05.09.2023 14:10 · архив 2023/09/01")
     assert found == [("2023-09-04 00:00", "day"), ("2023-09-05 14:10", "minute"), ("2023-09-01 00:00", "day")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7 mapra 2023", "2023-03-07"),  # марта with Latin look-alikes and one wrong letter
+        ("Мау 28, 2023", "2023-05-28"),  # May with Cyrillic look-alikes
+        ("4 сентябоя 2023", "2023-09-04"),  # one wrong letter in a long name
+    ],
+)
+def test_month_names_misread_by_ocr(text: str, expected: str) -> None:
+    assert [r.start.strftime("%Y-%m-%d") for m in find_dates(text) for r in m.readings] == [expected]
+
+
+def test_a_weekday_glued_to_its_day_and_a_misread_abbreviation() -> None:
+    [mention] = find_dates("Чт20 апр. 14:32")
+    assert (mention.day, mention.month, mention.weekday) == (20, 4, 3)
+    [mention] = find_dates("Ur 6 anp. 14:32")
+    assert (mention.day, mention.month) == (6, 4)
+
+
+def test_ordinary_words_between_numbers_are_not_months() -> None:
+    assert find_dates("5 people 2023") == []
+    assert find_dates("в 2 раза 2023") == []
+    assert find_dates("10 марок 2023") == []

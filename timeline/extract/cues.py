@@ -270,6 +270,12 @@ def _frame_cues(
             continue
         day, how = reading
         start, end = clock.interval(day.start)
+        readings = clock.date.readings
+        if len(readings) > 1:
+            # A clock's date that reads two ways (1/8/2023): the cue spans both days at that minute.
+            start = min(clock.at(r.start) for r in readings)
+            end = max(clock.at(r.start) for r in readings) + timedelta(minutes=1)
+            how = {**how, "readings": [f"{r.start:%Y-%m-%d} ({r.order.replace('_', ' ')})" for r in readings]}
         earliest, latest, zone = local_bounds(start, end)
         drafts.append(CueDraft("clock", "on", earliest, latest, "minute", zone, "medium", clock.text, locator, how))
         clock_lines.update(clock.lines)

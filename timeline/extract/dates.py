@@ -53,10 +53,14 @@ _EN_MONTHS = {
 MONTHS: dict[str, int] = {
     form: number for table in (_RU_MONTHS, _EN_MONTHS) for number, forms in table.items() for form in forms
 }
-_MONTH = r"(?P<{name}>" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
+# OCR mixes Cyrillic and Latin letters that look alike ("anp." for "апр.",
+# "Мау" for "May"): words are compared by a skeleton in which they are the same.
+_LOOKALIKES = str.maketrans("авекмнорстухпгиь", "abekmhopctyxnrub")
+_SKELETONS: dict[str, int] = {form.translate(_LOOKALIKES): number for form, number in MONTHS.items()}
+_MONTH = r"(?P<{name}>[^\W\d_]{{3,9}})\.?"
 _WEEKDAY = (
     r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?|"
-    r"пн|вт|ср|чт|пт|сб|вс|понедельник|вторник|среда|среду|четверг|пятница|пятницу|суббота|субботу|воскресенье)\.?,?\s+"
+    r"пн|вт|ср|чт|пт|сб|вс|понедельник|вторник|среда|среду|четверг|пятница|пятницу|суббота|субботу|воскресенье)\.?,?\s*"
 )
 _TIME = r"(?:(?:,\s*|\s+|\s+(?:в|at)\s+)(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)(?:\s*(?P<ampm>am|pm))?)?"
 _YEAR_WORD = r"(?:\s*(?:г\.|г\b|года\b|году\b|год\b))?"
@@ -179,7 +183,28 @@ class DateMention:
 
 
 def month_number(word: str) -> int | None:
-    return MONTHS.get(word.lower().rstrip("."))
+    """The month a word names, allowing OCR's look-alike letters and, in long names, one wrong letter."""
+    word = word.lower().rstrip(".")
+    if word in MONTHS:
+        return MONTHS[word]
+    skeleton = word.translate(_LOOKALIKES)
+    if skeleton in _SKELETONS:
+        return _SKELETONS[skeleton]
+    if len(skeleton) >= 5:
+        near = {n for form, n in _SKELETONS.items() if len(form) >= 5 and _one_edit(skeleton, form)}
+        if len(near) == 1:
+            return near.pop()
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two words differ by one substituted, added or dropped letter."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _year(text: str) -> int:
@@ -216,6 +241,8 @@ def _weekday(match: re.Match[str]) -> int | None:
 
 def _readings(form: str, match: re.Match[str]) -> tuple[tuple[Reading, ...], dict[str, int | None]]:
     groups = match.groupdict()
+    if groups.get("month") and not groups["month"].isdigit() and month_number(groups["month"]) is None:
+        return (), {}
     if form in ("day_month_year", "month_day_year"):
         year, month, day = int(groups["year"]), month_number(groups["month"]), int(groups["day"])
         return ((_day_reading(year, month, day, match),) if _valid(year, month, day) else ()), {}
