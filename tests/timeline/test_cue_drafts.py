@@ -136,3 +136,12 @@ def test_a_clock_date_that_reads_two_ways_spans_both_days() -> None:
     assert cue.details["readings"] == ["2023-08-01 (day first)", "2023-01-08 (month first)"]
     assert cue.earliest == datetime(2023, 1, 8, 0, 32, tzinfo=UTC)
     assert cue.latest == datetime(2023, 8, 2, 2, 33, tzinfo=UTC)
+
+
+def test_a_russian_screen_reads_slash_dates_day_first_and_an_english_one_keeps_both() -> None:
+    russian = frame(Line("Опубликовано 04/09/2023 в разделе Новости", 10, 10, 400, 20))
+    [cue] = draft_cues(ItemFacts(name="x.png", frames=[russian]))[0]
+    assert cue.earliest == datetime(2023, 9, 3, 10, tzinfo=UTC)
+    english = frame(Line("Posted 04/09/2023 in News", 10, 10, 400, 20))
+    [cue] = draft_cues(ItemFacts(name="x.png", frames=[english]))[0]
+    assert cue.details["readings"] == ["2023-09-04 (day first)", "2023-04-09 (month first)"]

@@ -143,6 +143,17 @@ def test_extract_cues_prints_json_and_stores_nothing(db: None, corpus: None, tmp
     out = io.StringIO()
     call_command("extract_cues", str(image), "--json", "--no-headlines-db", stdout=out)
     assert {c["kind"] for c in json.loads(out.getvalue())["cues"]} == {"filename"}
+    pdf = tmp_path / "decision.pdf"
+    pdf.write_bytes(media.text_pdf([["Council decision of 20 July 2023"]]))
+    recording = tmp_path / "task.mp4"
+    recording.write_bytes(media.recording([(media.text_image(["Новости:", HEADLINE]), 2)]))
+    out = io.StringIO()
+    call_command("extract_cues", str(pdf), str(recording), "--json", stdout=out)
+    from_pdf, from_recording = (json.loads(line) for line in out.getvalue().splitlines())
+    assert {(c["kind"], c["text"]) for c in from_pdf["cues"]} >= {("text_date", "20 July 2023")}
+    assert "document_meta" in {c["kind"] for c in from_pdf["cues"]}
+    [headline] = [c for c in from_recording["cues"] if c["kind"] == "headline"]
+    assert headline["locator"]["time"] == 1.0
 
 
 def test_the_evidence_page_lists_cues_by_bound_with_crops_and_the_headline(

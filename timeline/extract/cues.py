@@ -313,7 +313,7 @@ def _frame_cues(
         for found in url_dates(text):
             text = text.replace(found.text, " " * len(found.text))
         mentions += [(line, mention) for mention in find_dates(text)]
-    settled = settle_order([m for _, m in mentions], locale)
+    settled = settle_order([m for _, m in mentions], locale or _screen_locale(lines))
     for (line, _), mention in zip(mentions, settled, strict=True):
         locator = _locator(frame, line)
         if mention.has_year:
@@ -337,6 +337,13 @@ def _frame_cues(
             CueDraft("text_date", "not_before", earliest, latest, granularity, zone, "weak", mention.text, locator,
                      details)
         )  # fmt: skip
+
+
+def _screen_locale(lines: Sequence[Line]) -> str | None:
+    """ "ru" for a screen written mostly in Cyrillic, where numeric dates are day first; else unknown."""
+    letters = [ch for line in lines for ch in line.text if ch.isalpha()]
+    cyrillic = sum(1 for ch in letters if "а" <= ch.lower() <= "я" or ch.lower() == "ё")
+    return "ru" if letters and cyrillic / len(letters) > 0.5 else None
 
 
 def _placed(
