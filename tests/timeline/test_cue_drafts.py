@@ -145,3 +145,16 @@ def test_a_russian_screen_reads_slash_dates_day_first_and_an_english_one_keeps_b
     english = frame(Line("Posted 04/09/2023 in News", 10, 10, 400, 20))
     [cue] = draft_cues(ItemFacts(name="x.png", frames=[english]))[0]
     assert cue.details["readings"] == ["2023-09-04 (day first)", "2023-04-09 (month first)"]
+
+
+def test_a_post_timestamp_near_the_edge_is_no_clock() -> None:
+    line = Line("2:32 PM · Sep 4, 2023 · 1.2M Views", 20, 640, 400, 16)
+    drafts, _ = draft_cues(ItemFacts(name="x.png", frames=[FrameText(0, 800, 700, [line])]))
+    assert [d.kind for d in drafts] == ["text_date"]
+
+
+def test_a_day_without_a_year_just_after_midnight_local_time_keeps_its_year() -> None:
+    screen = frame(Line("Mon 4 Sep 02:05", 1700, 4, 160, 16))
+    facts = ItemFacts(name="x.png", frames=[screen], posted=[(datetime(2023, 9, 3, 23, 30, tzinfo=UTC), "instant")])
+    [clock] = [d for d in draft_cues(facts)[0] if d.kind == "clock"]
+    assert clock.earliest.year == 2023

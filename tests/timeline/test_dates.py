@@ -146,7 +146,7 @@ def test_several_dates_in_one_line_are_all_found() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("7 mapra 2023", "2023-03-07"),  # марта with Latin look-alikes and one wrong letter
+        ("4 cентября 2023", "2023-09-04"),  # сентября with a Latin c
         ("Мау 28, 2023", "2023-05-28"),  # May with Cyrillic look-alikes
         ("4 сентябоя 2023", "2023-09-04"),  # one wrong letter in a long name
     ],
@@ -166,3 +166,26 @@ def test_ordinary_words_between_numbers_are_not_months() -> None:
     assert find_dates("5 people 2023") == []
     assert find_dates("в 2 раза 2023") == []
     assert find_dates("10 марок 2023") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Madrid 04.09.2023", "2023-09-04"),
+        ("paid 04.09.2023", "2023-09-04"),
+        ("4 September 2023 European Council", "2023-09-04"),
+        ("2023-09-04T14:32:00Z", "2023-09-04"),
+        ("4-го сентября 2023", "2023-09-04"),
+        ("4th of September 2023", "2023-09-04"),
+        ("04-Sep-2023", "2023-09-04"),
+        ("09-13-2023", "2023-09-13"),
+        ("2023 Sep 04", "2023-09-04"),
+    ],
+)
+def test_more_forms_found_in_the_wild(text: str, expected: str) -> None:
+    assert [r.start.strftime("%Y-%m-%d") for m in find_dates(text) for r in m.readings] == [expected]
+
+
+@pytest.mark.parametrize("text", ["до 2024 года", "к 2030 году", "until May 2004", "of 2000 people", "Match 12 2023"])
+def test_deadlines_counts_and_look_alike_words_are_not_dates(text: str) -> None:
+    assert find_dates(text) == []

@@ -92,3 +92,12 @@ def test_a_headline_inside_a_longer_line_matches(index: object, corpus: list[str
     title = next(t for t in corpus if len(t) > 60)
     [match] = index.match_lines([f"14:32  {title}  Lenta.ru"])
     assert index.titles[match.headline] == normalise(title)
+
+
+def test_a_different_name_is_a_different_headline_but_ocr_digit_slips_are_not() -> None:
+    index = build_index(
+        ["Генпрокуратура России заподозрила бывшего министра в измене", "Covid-19 cases rise again in London hospitals"]
+    )
+    assert index.match_lines(["Генпрокуратура Украины заподозрила бывшего министра в измене"]) == []
+    assert index.match_lines(["Covid-l9 cases rise again in London hospitals"])
+    assert index.match_lines(["Covid-20 cases rise again in London hospitals"]) == []

@@ -41,3 +41,12 @@ def test_dates_in_urls_seen_on_screen() -> None:
     [month] = url_dates("https://example.org/archive/2023/09/")
     assert (month.start.strftime("%Y-%m"), month.granularity) == ("2023-09", "month")
     assert url_dates("https://shop.example.org/item/2023") == []
+
+
+def test_twelve_hour_file_names_and_more_url_forms() -> None:
+    assert file_name_date("Screenshot 2023-09-04 at 10.15.00 PM.png").start.hour == 22
+    assert file_name_date("Screenshot 2023-09-04 at 12.05.00 AM.png").start.hour == 0
+    assert file_name_date("Screenshot 2023-09-04 at 2.32.10 PM.png").start.hour == 14
+    assert file_name_date("VID-20230904-WA0001.mp4").granularity == "day"
+    found = url_dates("https://ria.ru/20230904/x.html https://www.rbc.ru/politics/04/09/2023/64f5")
+    assert [f.start.strftime("%Y-%m-%d") for f in found] == ["2023-09-04", "2023-09-04"]

@@ -73,6 +73,14 @@ def _date_of(line: Line) -> DateMention | None:
     return mentions[0] if len(mentions) == 1 else None
 
 
+def _only_clock(line: Line, date: DateMention | None) -> bool:
+    """Whether a line holds nothing but a time and a date: a post's "2:32 PM · Sep 4, 2023 · 1.2M Views" is no clock."""
+    rest = _TIME.sub(" ", line.text)
+    if date is not None:
+        rest = rest.replace(date.text, " ")
+    return sum(ch.isalnum() for ch in rest) <= 3
+
+
 def find_clocks(lines: list[Line], width: int, height: int) -> list[Clock]:
     """Clocks in the edge bands of one frame."""
     band = [line for line in lines if line.bottom <= height * TOP_BAND or line.top >= height * (1 - BOTTOM_BAND)]
@@ -83,6 +91,8 @@ def find_clocks(lines: list[Line], width: int, height: int) -> list[Clock]:
         if time_of_day is None or number in used:
             continue
         date = _date_of(line)
+        if not _only_clock(line, date):
+            continue
         partner = None
         if date is None:
             # The date on the line just below or above, overlapping horizontally.
@@ -93,7 +103,7 @@ def find_clocks(lines: list[Line], width: int, height: int) -> list[Clock]:
                     abs(other.top - line.bottom) <= 2 * line.height or abs(line.top - other.bottom) <= 2 * line.height
                 )
                 overlap = min(line.right, other.right) - max(line.left, other.left) > 0
-                if near and overlap and (date := _date_of(other)) is not None:
+                if near and overlap and (date := _date_of(other)) is not None and _only_clock(other, date):
                     partner = other_number
                     break
         if date is None:

@@ -157,7 +157,7 @@ def draft_cues(facts: ItemFacts, headlines: HeadlineLookup | None = None) -> tup
             unique[draft.fingerprint] = draft
         else:
             seen.details["seen_in_frames"] = seen.details.get("seen_in_frames", 1) + 1
-    return list(unique.values()), candidates
+    return list(unique.values()), list({c.text: c for c in candidates}.values())
 
 
 def _outside_facts(facts: ItemFacts, drafts: list[CueDraft]) -> None:
@@ -264,13 +264,25 @@ def _frame_cues(
     # Plain text has no screen edges, and so no clock.
     clocks = find_clocks(lines, frame.width, frame.height) if frame.width and frame.height else []
     for clock in clocks:
+        clock_lines.update(clock.lines)
+    text_mentions: list[tuple[Line, DateMention]] = []
+    for number, line in enumerate(lines):
+        if number in clock_lines:
+            continue
+        text = line.text
+        for found in url_dates(text):
+            text = text.replace(found.text, " " * len(found.text))
+        text_mentions += [(line, mention) for mention in find_dates(text)]
+    # Clock dates and text dates of one screen settle the order of numeric dates together.
+    settled = settle_order([c.date for c in clocks] + [m for _, m in text_mentions], locale or _screen_locale(lines))
+    for clock, date_mention in zip(clocks, settled, strict=False):
         locator = _locator(frame, box=clock.box)
-        reading = _placed(clock.date, ceiling, clock.text, locator, candidates)
+        reading = _placed(date_mention, ceiling, clock.text, locator, candidates)
         if reading is None:
             continue
         day, how = reading
         start, end = clock.interval(day.start)
-        readings = clock.date.readings
+        readings = date_mention.readings
         if len(readings) > 1:
             # A clock's date that reads two ways (1/8/2023): the cue spans both days at that minute.
             start = min(clock.at(r.start) for r in readings)
@@ -278,7 +290,7 @@ def _frame_cues(
             how = {**how, "readings": [f"{r.start:%Y-%m-%d} ({r.order.replace('_', ' ')})" for r in readings]}
         earliest, latest, zone = local_bounds(start, end)
         drafts.append(CueDraft("clock", "on", earliest, latest, "minute", zone, "medium", clock.text, locator, how))
-        clock_lines.update(clock.lines)
+    text_settled = settled[len(clocks) :]
     if headlines is not None:
         for covered, headline in headlines([line.text for line in lines]):
             parts = [lines[i] for i in covered]
@@ -299,22 +311,14 @@ def _frame_cues(
                     headline,
                 )
             )  # fmt: skip
-    mentions: list[tuple[Line, DateMention]] = []
-    for number, line in enumerate(lines):
+    for line in lines:
         for found in url_dates(line.text):
             earliest, latest, zone = local_bounds(found.start, found.end)
             drafts.append(
                 CueDraft("url_date", "not_before", earliest, latest, found.granularity, zone, "medium", found.text,
                          _locator(frame, line))
             )  # fmt: skip
-        if number in clock_lines:
-            continue
-        text = line.text
-        for found in url_dates(text):
-            text = text.replace(found.text, " " * len(found.text))
-        mentions += [(line, mention) for mention in find_dates(text)]
-    settled = settle_order([m for _, m in mentions], locale or _screen_locale(lines))
-    for (line, _), mention in zip(mentions, settled, strict=True):
+    for (line, _), mention in zip(text_mentions, text_settled, strict=True):
         locator = _locator(frame, line)
         if mention.has_year:
             readings: Sequence[Reading] = mention.readings
@@ -355,7 +359,8 @@ def _placed(
     if ceiling is None:
         candidates.append(Candidate(text, locator, "a day without a year, and no upload or receipt date to place it"))
         return None
-    resolved = resolve_year(mention, ceiling.replace(tzinfo=None))
+    # The screen's local date can be up to 14 hours ahead of the UTC bound.
+    resolved = resolve_year(mention, (ceiling + _EAST).replace(tzinfo=None))
     if resolved is None:
         candidates.append(Candidate(text, locator, f"no year puts this day on or before {ceiling:%Y-%m-%d}"))
         return None

@@ -73,8 +73,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "day_month_year",
         re.compile(
             _LEFT
-            + rf"(?P<weekday>{_WEEKDAY})?(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+{_MONTH.format(name='month')},?\s+"
-            + rf"(?P<year>(?:19|20)\d\d){_YEAR_WORD}{_TIME}"
+            + rf"(?P<weekday>{_WEEKDAY})?(?P<day>[0-3]?\d)(?:st|nd|rd|th|-?го|-?е)?(?:\s+of)?[\s\-]*"
+            + rf"{_MONTH.format(name='month')},?[\s\-]+(?P<year>(?:19|20)\d\d){_YEAR_WORD}{_TIME}"
             + _RIGHT,
             re.IGNORECASE,
         ),
@@ -94,8 +94,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             _LEFT
             + r"(?P<year>(?:19|20)\d\d)(?P<sep>[-./])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)"
-            + r"(?:[T\s,]+(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?)?"
+            + r"(?:[T\s,]+(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
             + _RIGHT,
+        ),
+    ),
+    (
+        "year_month_day",
+        re.compile(
+            _LEFT + rf"(?P<year>(?:19|20)\d\d)\s+{_MONTH.format(name='month')}\s+(?P<day>[0-3]?\d)" + _RIGHT,
+            re.IGNORECASE,
         ),
     ),
     (
@@ -142,10 +149,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # Words around a number that make it something other than a date.
 _NOT_A_DATE_BEFORE = re.compile(
-    r"(?:[$€£₽]|©|\(c\)|copyright|v|ver\.?|version|версия|build|сборка|тел\.?|tel\.?|phone|№|#|id)\s*$",
+    r"(?:[$€£₽©#№]|\(c\)|(?<![\w])(?:copyright|v|ver\.?|version|версия|build|сборка|тел\.?|tel\.?|phone|id))\s*$",
     re.IGNORECASE,
 )
-_NOT_A_DATE_AFTER = re.compile(r"^\s*(?:[$€£₽%]|руб|р\.|usd|eur|rub|₸|грн|x\b|×)", re.IGNORECASE)
+_NOT_A_DATE_AFTER = re.compile(r"^\s*(?:[$€£₽%₸×]|(?:руб|usd|eur|rub|грн)\b|р\.|x\b)", re.IGNORECASE)
+# Words before a date that point ahead: a deadline or a plan bounds nothing.
+_FUTURE_BEFORE = re.compile(
+    r"(?<![\w])(?:до|к|по|until|till|by|through|deadline|срок|планиру\w*|will|to be)\s*$", re.IGNORECASE
+)
 _WEEKDAYS = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
     "пн": 0, "вт": 1, "ср": 2, "чт": 3, "пт": 4, "сб": 5, "вс": 6,
@@ -190,8 +201,8 @@ def month_number(word: str) -> int | None:
     skeleton = word.translate(_LOOKALIKES)
     if skeleton in _SKELETONS:
         return _SKELETONS[skeleton]
-    if len(skeleton) >= 5:
-        near = {n for form, n in _SKELETONS.items() if len(form) >= 5 and _one_edit(skeleton, form)}
+    if len(skeleton) >= 6:
+        near = {n for form, n in _SKELETONS.items() if len(form) >= 6 and _one_edit(skeleton, form)}
         if len(near) == 1:
             return near.pop()
     return None
@@ -243,7 +254,7 @@ def _readings(form: str, match: re.Match[str]) -> tuple[tuple[Reading, ...], dic
     groups = match.groupdict()
     if groups.get("month") and not groups["month"].isdigit() and month_number(groups["month"]) is None:
         return (), {}
-    if form in ("day_month_year", "month_day_year"):
+    if form in ("day_month_year", "month_day_year", "year_month_day"):
         year, month, day = int(groups["year"]), month_number(groups["month"]), int(groups["day"])
         return ((_day_reading(year, month, day, match),) if _valid(year, month, day) else ()), {}
     if form == "iso":
@@ -257,8 +268,10 @@ def _readings(form: str, match: re.Match[str]) -> tuple[tuple[Reading, ...], dic
         options = []
         if _valid(year, second, first):
             options.append(_day_reading(year, second, first, match, "day_first"))
-        # Month-first is an American habit with slashes; dots and dashes are day-first.
-        if groups["sep"] == "/" and first != second and _valid(year, first, second):
+        # Month-first is an American habit with slashes (and dashes, when the day-first
+        # reading is impossible: 09-13-2023); dotted dates are day-first.
+        month_first = groups["sep"] == "/" or (groups["sep"] == "-" and not options)
+        if month_first and first != second and _valid(year, first, second):
             options.append(_day_reading(year, first, second, match, "month_first"))
         return tuple(options), {}
     if form in ("day_month", "month_day"):
@@ -288,9 +301,14 @@ def find_dates(text: str) -> list[DateMention]:
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
-            if _NOT_A_DATE_BEFORE.search(text[max(0, start - 12) : start]) or _NOT_A_DATE_AFTER.match(text[end:]):
+            before = text[max(0, start - 14) : start]
+            if (
+                _NOT_A_DATE_BEFORE.search(before)
+                or _NOT_A_DATE_AFTER.match(text[end:])
+                or _FUTURE_BEFORE.search(before)
+            ):
                 continue
-            if form == "year" and _is_range(text, start, end):
+            if form == "year" and _not_a_year(text, start, end):
                 continue
             readings, partial = _readings(form, match)
             if not readings and not partial:
@@ -298,6 +316,13 @@ def find_dates(text: str) -> list[DateMention]:
             taken.append((start, end))
             mentions.append(DateMention(match.group(0).strip(), start, end, form, readings, **partial))
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _not_a_year(text: str, start: int, end: int) -> bool:
+    """ "2015-2023", "of 2000 people": a span of years or a count ("2023 году" is still a year)."""
+    after = text[end:]
+    counted = re.match(r"\s+[^\W\d_]", after) and not re.match(r"\s*(?:г\.|года|году|год)\b", after, re.IGNORECASE)
+    return bool(_is_range(text, start, end) or counted)
 
 
 def _is_range(text: str, start: int, end: int) -> bool:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 MIN_WORDS = 4
 MIN_CHARS = 20
@@ -118,12 +119,14 @@ class HeadlineIndex:
             return 0.0
         # "hits 19 month high" is not "hits 18 month high": the numbers must agree.
         # A line that holds the headline among other words may carry numbers of its own.
-        title_numbers, text_numbers = _NUMBER.findall(title), _NUMBER.findall(normalised)
+        title_numbers, text_numbers = _NUMBER.findall(title), _NUMBER.findall(_digits(normalised))
         if (
             title_numbers
             and sorted(title_numbers) != sorted(text_numbers)
             and not (partial and set(title_numbers) <= set(text_numbers))
         ):
+            return 0.0
+        if not _every_word_found(title, normalised):
             return 0.0
         whole = fuzz.ratio(normalised, title)
         if whole >= (SHORT_SCORE if len(title) < SHORT_TITLE else MIN_SCORE):
@@ -161,6 +164,35 @@ class HeadlineIndex:
                 chosen.append(match)
                 covered.update(match.lines)
         return sorted(chosen, key=lambda m: m.lines)
+
+
+_DIGIT_LOOKALIKES = str.maketrans("oоlii", "00111")
+
+
+def _digits(text: str) -> str:
+    """OCR's letters for digits (``2O24``, ``Covid-l9``) read back as digits, in words that hold a digit."""
+    return " ".join(w.translate(_DIGIT_LOOKALIKES) if any(c.isdigit() for c in w) else w for w in text.split())
+
+
+def _every_word_found(title: str, text: str) -> bool:
+    """Whether each longer word of the headline is in the text, give or take OCR's slips.
+
+    A headline about Ukraine must not match a line about Russia because the
+    rest of the words agree, as the score alone would allow. The two are
+    aligned character by character: OCR's slips are scattered, a different
+    name replaces most of a word.
+    """
+    kept = [False] * len(title)
+    for tag, start, end, _, _ in Levenshtein.opcodes(title, text):
+        if tag == "equal":
+            kept[start:end] = [True] * (end - start)
+    position = 0
+    for word in title.split(" "):
+        start = title.index(word, position)
+        position = start + len(word)
+        if len(word) >= 4 and not word.isdigit() and sum(kept[start:position]) < 0.6 * len(word):
+            return False
+    return True
 
 
 def build_index(titles: Iterable[str]) -> HeadlineIndex:

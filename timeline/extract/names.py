@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
 
 _Y, _M, _D = r"(?P<y>(?:19|20)\d\d)", r"(?P<m>[01]\d)", r"(?P<d>[0-3]\d)"
-_HMS = r"(?P<H>[0-2]\d)[.\-_:]?(?P<M>[0-5]\d)(?:[.\-_:]?(?P<S>[0-5]\d))?"
+_HMS = r"(?P<H>[0-2]?\d)[.\-_:]?(?P<M>[0-5]\d)(?:[.\-_:]?(?P<S>[0-5]\d))?(?:\s?(?P<ampm>[AaPp][Mm])\b)?"
 # Tools and the names they give, most specific first.
 _FILE_NAMES: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -33,11 +33,17 @@ _FILE_NAMES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("camera", re.compile(rf"(?:IMG|VID|PXL|MVIMG|Screenshot|Record)[_-]{_Y}{_M}{_D}[_-]{_HMS}", re.IGNORECASE)),
+    ("WhatsApp", re.compile(rf"(?:IMG|VID|AUD|PTT)-{_Y}{_M}{_D}-WA\d+", re.IGNORECASE)),
     ("date and time", re.compile(rf"(?<!\d){_Y}[-_]?{_M}[-_]?{_D}[ _T-]{_HMS}(?!\d)")),
     ("date", re.compile(rf"(?<!\d){_Y}-{_M}-{_D}(?!\d)")),
 ]
-_URL_DATE = re.compile(r"(?:/|\bdate=)(?P<y>(?:19|20)\d\d)[/-](?P<m>[01]\d)(?:[/-](?P<d>[0-3]\d))?(?=[/?#._-]|$)")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s\"'<>]+|\b[a-z0-9.-]+\.[a-z]{2,}/[^\s\"'<>]+", re.IGNORECASE)
+_URL_DATES = [
+    re.compile(r"(?:/|\bdate=)(?P<y>(?:19|20)\d\d)[/-](?P<m>[01]\d)(?:[/-](?P<d>[0-3]\d))?(?=[/?#._-]|$)"),
+    re.compile(r"/(?P<y>20\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?=[/?#._-]|$)"),  # ria.ru/20230904/
+    re.compile(r"/(?P<d>[0-3]\d)/(?P<m>[01]\d)/(?P<y>20\d\d)(?=[/?#._-]|$)"),  # rbc.ru/.../04/09/2023/
+]
+# A URL is a run of non-space characters that starts with a scheme, www. or a host and a path.
+_URL = re.compile(r"(?:https?://|www\.|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}/)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,13 @@ def _build(match: re.Match[str], how: str) -> NameDate | None:
     if groups.get("H") is None:
         return NameDate(match.group(0), start, start + timedelta(days=1), "day", how)
     hour, minute = int(groups["H"]), int(groups["M"])
+    ampm = (groups.get("ampm") or "").lower()
+    if ampm and not 1 <= hour <= 12:
+        return None
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
     if hour > 23:
         return None
     start = start.replace(hour=hour, minute=minute)
@@ -86,12 +99,17 @@ def file_name_date(name: str) -> NameDate | None:
 
 
 def url_dates(text: str) -> list[NameDate]:
-    """Dates in the paths of URLs found in ``text`` (``/2023/09/04/``, ``/2023-09-04-``, ``?date=``)."""
+    """Dates in the paths of URLs found in ``text`` (``/2023/09/04/``, ``/20230904/``, ``?date=``)."""
     found = []
-    for url in _URL.finditer(text):
-        for match in _URL_DATE.finditer(url.group(0)):
-            date = _build(match, "date in a URL")
+    # Split on spaces first: a pattern over the whole line could take quadratic time on long ones.
+    for token in text.split():
+        url = token.strip("\"'<>()[],;«»")
+        if "/" not in url or "." not in url or not _URL.match(url):
+            continue
+        for pattern in _URL_DATES:
+            match = pattern.search(url)
+            date = _build(match, "date in a URL") if match else None
             if date:
-                found.append(NameDate(url.group(0), date.start, date.end, date.granularity, date.how))
+                found.append(NameDate(url, date.start, date.end, date.granularity, date.how))
                 break
     return found
