@@ -273,9 +273,9 @@ def _frame_cues(
         for found in url_dates(text):
             text = text.replace(found.text, " " * len(found.text))
         text_mentions += [(line, mention) for mention in find_dates(text)]
-    # Clock dates and text dates of one screen settle the order of numeric dates together.
-    settled = settle_order([c.date for c in clocks] + [m for _, m in text_mentions], locale or _screen_locale(lines))
-    for clock, date_mention in zip(clocks, settled, strict=False):
+    # The clock's date follows the device's locale, the page's dates the page's
+    # language: only a locale the caller knows settles a clock's numeric date.
+    for clock, date_mention in zip(clocks, settle_order([c.date for c in clocks], locale), strict=True):
         locator = _locator(frame, box=clock.box)
         reading = _placed(date_mention, ceiling, clock.text, locator, candidates)
         if reading is None:
@@ -290,7 +290,7 @@ def _frame_cues(
             how = {**how, "readings": [f"{r.start:%Y-%m-%d} ({r.order.replace('_', ' ')})" for r in readings]}
         earliest, latest, zone = local_bounds(start, end)
         drafts.append(CueDraft("clock", "on", earliest, latest, "minute", zone, "medium", clock.text, locator, how))
-    text_settled = settled[len(clocks) :]
+    text_settled = settle_order([m for _, m in text_mentions], locale or _screen_locale(lines))
     if headlines is not None:
         for covered, headline in headlines([line.text for line in lines]):
             parts = [lines[i] for i in covered]
