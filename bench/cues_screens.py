@@ -17,21 +17,12 @@ Run: .venv/bin/python bench/cues_screens.py
 from __future__ import annotations
 
 import html
-import os
 import random
-import sys
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-os.environ["OMP_THREAD_LIMIT"] = "1"
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-import django
-
-django.setup()
-
+import _django  # noqa: F401 - sets up Django before the imports below
 from django.conf import settings
 from PIL import Image
 from playwright.sync_api import sync_playwright

@@ -15,21 +15,12 @@ Run: .venv/bin/python bench/recording.py [--minutes 10]
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ["OMP_THREAD_LIMIT"] = "1"
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-import django
-
-django.setup()
-
+import _django  # noqa: F401 - sets up Django before the imports below
 from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
