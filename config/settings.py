@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_json_object, env_list, env_size, env_str
+from config.env import env_bool, env_int, env_json_object, env_list, env_networks, env_size, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -170,6 +170,10 @@ EVIDENCE_MAX_PDF_PAGES = env_int("EVIDENCE_MAX_PDF_PAGES", 1000, minimum=1)
 EVIDENCE_MAX_KEYFRAMES = env_int("EVIDENCE_MAX_KEYFRAMES", 3000, minimum=1)
 # Address space each outside program (ffmpeg, pdftoppm, ...) may map.
 TOOL_MEMORY_LIMIT = env_size("TOOL_MEMORY_LIMIT", "3G")
+
+# Networks the URL collector may reach although they are local or private
+# (comma-separated CIDR blocks); empty: only public addresses.
+URL_FETCH_ALLOWED_NETWORKS = env_networks("URL_FETCH_ALLOWED_NETWORKS")
 
 # OCR: Tesseract languages joined by "+", and where their data lives.
 OCR_LANGUAGES = env_str("OCR_LANGUAGES", "eng+rus")

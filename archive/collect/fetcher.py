@@ -1,0 +1,192 @@
+"""A fetcher for URLs that people paste, which must not become a way into the newsroom's network.
+
+Only http and https; no credentials in the URL and no cookies sent. The host
+is resolved and every address checked (loopback, private, link-local,
+multicast, reserved and cloud-metadata addresses are refused unless
+URL_FETCH_ALLOWED_NETWORKS allows them), at the first request and at every
+redirect. The connection goes to the address that was checked, so a name that
+resolves differently a moment later (DNS rebinding) gains nothing. The body
+is streamed with a size limit and every step has a time limit.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) evidence-timeline/1.0"
+# Addresses of cloud instance metadata services, refused whatever else is allowed.
+METADATA = (ipaddress.ip_network("169.254.169.254/32"), ipaddress.ip_network("fd00:ec2::254/128"))
+
+
+class FetchRefused(Exception):
+    """The URL may not be fetched; the message says why, for a person."""
+
+
+class FetchFailed(Exception):
+    """The fetch went wrong on the way (not found, timed out, too large); the message says why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    scheme: str
+    host: str
+    port: int
+    path: str
+    address: Address
+
+
+def _public(address: Address) -> bool:
+    return not (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or (isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None
+            and not _public(address.ipv4_mapped))
+    )  # fmt: skip
+
+
+def check_url(url: str, allowed: Sequence[Network] = (), resolve: object = socket.getaddrinfo) -> Target:
+    """Parse and resolve a URL, refusing it unless every address it resolves to may be reached."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        raise FetchRefused(f"only http and https addresses can be collected, not {parts.scheme or 'this'}")
+    if parts.username or parts.password:
+        raise FetchRefused("addresses with a user name or password are not collected")
+    if not parts.hostname:
+        raise FetchRefused("the address has no host")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise FetchRefused("the address has an invalid port") from None
+    try:
+        found = resolve(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise FetchFailed(f"the host {parts.hostname} was not found") from None
+    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in found))
+    if not addresses:
+        raise FetchFailed(f"the host {parts.hostname} has no address")
+    for address in addresses:
+        if any(address in network for network in METADATA):
+            raise FetchRefused(f"{parts.hostname} is a cloud metadata address, which is never collected")
+        if not _public(address) and not any(address in network for network in allowed):
+            raise FetchRefused(
+                f"{parts.hostname} resolves to {address}, a local or private address; "
+                "such addresses are not collected (URL_FETCH_ALLOWED_NETWORKS can allow them)"
+            )
+    path = parts.path or "/"
+    if parts.query:
+        path += f"?{parts.query}"
+    return Target(url, parts.scheme, parts.hostname, port, path, addresses[0])
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a checked address, with the certificate checked against the host name."""
+
+    def __init__(self, target: Target, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout, context=ssl.create_default_context())
+        self._address = str(target.address)
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+@dataclass
+class Fetched:
+    """A fetched body: the final URL after redirects, status, headers and the bytes as chunks."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    redirects: list[str] = field(default_factory=list)
+    chunks: Iterator[bytes] = iter(())
+
+
+def fetch(
+    url: str,
+    *,
+    allowed: Sequence[Network] = (),
+    max_bytes: int,
+    timeout: float = 30.0,
+    resolve: object = socket.getaddrinfo,
+) -> Fetched:
+    """GET a URL safely (see the module's docstring); the body streams through ``Fetched.chunks``.
+
+    1. Check the URL and pin its address.
+    2. Request it; on a redirect, check the next URL the same way (at most MAX_REDIRECTS).
+    3. Refuse a declared length over ``max_bytes``; stop a body that grows past it.
+    """
+    deadline = time.monotonic() + timeout
+    redirects: list[str] = []
+    for _ in range(MAX_REDIRECTS + 1):
+        target = check_url(url, allowed, resolve)
+        remaining = max(1.0, deadline - time.monotonic())
+        if target.scheme == "https":
+            connection: http.client.HTTPConnection = _PinnedHTTPSConnection(target, remaining)
+        else:
+            connection = http.client.HTTPConnection(str(target.address), target.port, timeout=remaining)
+        try:
+            connection.request("GET", target.path, headers={"Host": _host_header(target), "User-Agent": USER_AGENT})
+            response = connection.getresponse()
+        except TimeoutError:
+            connection.close()
+            raise FetchFailed(f"{target.host} did not answer within {timeout:.0f} s") from None
+        except (OSError, http.client.HTTPException) as error:
+            connection.close()
+            raise FetchFailed(f"{target.host} could not be reached: {error}") from None
+        if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
+            url = urljoin(url, response.getheader("Location"))
+            redirects.append(url)
+            connection.close()
+            continue
+        if response.status >= 400:
+            connection.close()
+            reason = "not found" if response.status == 404 else "refused" if response.status in (401, 403) else "failed"
+            raise FetchFailed(f"the page was {reason} (HTTP {response.status})")
+        declared = response.getheader("Content-Length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            connection.close()
+            raise FetchFailed(f"the file is {int(declared)} bytes, over the limit of {max_bytes}")
+        headers = {key.lower(): value for key, value in response.getheaders()}
+        return Fetched(url, response.status, headers, redirects, _body(connection, response, max_bytes, deadline))
+    raise FetchFailed(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _host_header(target: Target) -> str:
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    default = 443 if target.scheme == "https" else 80
+    return host if target.port == default else f"{host}:{target.port}"
+
+
+def _body(
+    connection: http.client.HTTPConnection, response: http.client.HTTPResponse, max_bytes: int, deadline: float
+) -> Iterator[bytes]:
+    size = 0
+    try:
+        while chunk := response.read(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise FetchFailed(f"the file is larger than the limit of {max_bytes} bytes")
+            if time.monotonic() > deadline:
+                raise FetchFailed("the download took too long and was stopped")
+            yield chunk
+    except TimeoutError:
+        raise FetchFailed("the server stopped sending and the download timed out") from None
+    finally:
+        connection.close()
