@@ -132,3 +132,42 @@ def test_no_cookies_are_sent_back(server: str) -> None:
     assert len(SEEN) == 2
     assert not any("Cookie" in request for request in SEEN)
     assert SEEN[1]["Host"] == server.removeprefix("http://")
+
+
+def _through(proxy: str, url: str) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy, "https": proxy}))
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_the_guarding_proxy_relays_allowed_requests_and_refuses_the_rest(server: str) -> None:
+    from archive.collect.guard import guarding_proxy
+
+    with guarding_proxy(LOCAL) as guard:
+        assert _through(guard.url, f"{server}/page") == (200, b"<html><body>Article of 4 September 2023</body></html>")
+        status, message = _through(guard.url, f"{server}/to-private")
+        assert status == 403
+        assert b"10.1.2.3" in message
+        assert guard.refused == [
+            "http://10.1.2.3/secret: 10.1.2.3 resolves to 10.1.2.3, a local or private address; "
+            "such addresses are not collected (URL_FETCH_ALLOWED_NETWORKS can allow them)"
+        ]
+    with guarding_proxy() as guard:
+        status, _ = _through(guard.url, f"{server}/page")
+        assert status == 403
+
+
+def test_the_guarding_proxy_refuses_tunnels_to_private_addresses() -> None:
+    from archive.collect.guard import guarding_proxy
+
+    with guarding_proxy() as guard, socket.create_connection(("127.0.0.1", int(guard.url.rsplit(":", 1)[1]))) as s:
+        s.sendall(b"CONNECT 169.254.169.254:443 HTTP/1.1\r\nHost: 169.254.169.254:443\r\n\r\n")
+        answer = s.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 403")
+    assert b"cloud metadata" in answer

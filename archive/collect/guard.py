@@ -1,0 +1,150 @@
+"""A guarding proxy for the programs that collect from the web (yt-dlp, Chromium).
+
+Both programs follow redirects and load resources from many hosts on their
+own; checking only the URL a reporter pasted would let a page reach the
+newsroom's network through a redirect, an image or a script. So every
+connection they make goes through this proxy on 127.0.0.1, which resolves the
+host, applies ``check_url``'s address policy, and connects to the address it
+checked (no second lookup, so no DNS rebinding). Plain HTTP requests are
+relayed; HTTPS arrives as CONNECT and is tunnelled without being decrypted.
+
+One proxy runs per collection job: ``with guarding_proxy(allowed) as proxy:``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import socketserver
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from archive.collect.fetcher import FetchFailed, FetchRefused, Network, check_url
+
+IDLE_TIMEOUT = 60.0
+MAX_HEADER = 64 * 1024
+
+
+@dataclass
+class Guard:
+    """A running proxy: its URL for the programs, and the requests it refused, for the record."""
+
+    url: str
+    refused: list[str] = field(default_factory=list)
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, allowed: Sequence[Network], guard: Guard) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.allowed = allowed
+        self.guard = guard
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        client: socket.socket = self.request
+        client.settimeout(IDLE_TIMEOUT)
+        head = _read_head(client)
+        if not head:
+            return
+        request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        try:
+            method, target, _ = request_line.split(" ", 2)
+        except ValueError:
+            return self._reply(client, 400, "bad request")
+        if method == "CONNECT":
+            url = f"https://{target}/"
+        elif target.startswith("http://"):
+            url = target
+        else:
+            return self._reply(client, 400, "only proxy requests are served")
+        try:
+            checked = check_url(url, self.server.allowed)
+        except FetchRefused as refusal:
+            self.server.guard.refused.append(f"{url}: {refusal}")
+            return self._reply(client, 403, str(refusal))
+        except FetchFailed as failure:
+            return self._reply(client, 502, str(failure))
+        try:
+            upstream = socket.create_connection((str(checked.address), checked.port), timeout=IDLE_TIMEOUT)
+        except OSError as error:
+            return self._reply(client, 502, f"{checked.host} could not be reached: {error}")
+        with upstream:
+            if method == "CONNECT":
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            else:
+                upstream.sendall(_origin_form(head, target))
+            _relay(client, upstream)
+
+    def _reply(self, client: socket.socket, status: int, message: str) -> None:
+        body = message.encode()
+        client.sendall(
+            f"HTTP/1.1 {status} Guarded\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
+
+
+def _read_head(client: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        try:
+            chunk = client.recv(4096)
+        except OSError:
+            return b""
+        if not chunk or len(data) > MAX_HEADER:
+            return b""
+        data += chunk
+    return data
+
+
+def _origin_form(head: bytes, target: str) -> bytes:
+    """A proxy request rewritten for the origin: its path only, and no proxy headers."""
+    parts = urlsplit(target)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    block, _, rest = head.partition(b"\r\n\r\n")
+    lines = block.split(b"\r\n")
+    method, _, version = lines[0].split(b" ", 2)
+    kept = [line for line in lines[1:] if not line.lower().startswith((b"proxy-", b"connection:"))]
+    request = [b" ".join([method, path.encode(), version]), *kept, b"Connection: close"]
+    return b"\r\n".join(request) + b"\r\n\r\n" + rest
+
+
+def _relay(a: socket.socket, b: socket.socket) -> None:
+    """Copy bytes both ways until one side closes or both stay idle too long."""
+    sockets = [a, b]
+    while True:
+        readable, _, broken = select.select(sockets, [], sockets, IDLE_TIMEOUT)
+        if broken or not readable:
+            return
+        for source in readable:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            (b if source is a else a).sendall(data)
+
+
+@contextlib.contextmanager
+def guarding_proxy(allowed: Sequence[Network] = ()) -> Iterator[Guard]:
+    """Run a guarding proxy on 127.0.0.1 for the duration of a collection job."""
+    guard = Guard(url="")
+    server = _Server(allowed, guard)
+    guard.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, name="guarding-proxy", daemon=True)
+    thread.start()
+    try:
+        yield guard
+    finally:
+        server.shutdown()
+        server.server_close()
