@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from archive.collect.fetcher import FetchFailed, FetchRefused, Network, check_url
 
 IDLE_TIMEOUT = 60.0
+# Marks the guard's own answers, so that a refusal is not taken for the site's.
+GUARD_HEADER = "X-Evidence-Guard"
 MAX_HEADER = 64 * 1024
 
 
@@ -87,7 +89,7 @@ class _Handler(socketserver.BaseRequestHandler):
     def _reply(self, client: socket.socket, status: int, message: str) -> None:
         body = message.encode()
         client.sendall(
-            f"HTTP/1.1 {status} Guarded\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"HTTP/1.1 {status} Guarded\r\n{GUARD_HEADER}: refused\r\nContent-Type: text/plain; charset=utf-8\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
             + body
         )

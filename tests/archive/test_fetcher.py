@@ -20,6 +20,9 @@ SEEN: list[dict[str, str]] = []
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        if self.path != "/to-page":
+            # Recorded before answering, so the client never reads an answer the record lacks.
+            SEEN.append(dict(self.headers))
         routes = {
             "/page": (200, b"<html><body>Article of 4 September 2023</body></html>"),
             "/big": (200, b"x" * 50_000),
@@ -41,7 +44,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Set-Cookie", "tracking=1")
         self.end_headers()
         self.wfile.write(body)
-        SEEN.append(dict(self.headers))
 
     def _redirect(self, location: str) -> None:
         SEEN.append(dict(self.headers))

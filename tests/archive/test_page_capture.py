@@ -1,0 +1,73 @@
+"""Pages captured by the system's Chromium through the guarding proxy, from a server of the tests' own."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import ipaddress
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from archive.collect.guard import guarding_proxy
+from archive.collect.page import CaptureFailed, page_capture
+
+LOCAL = [ipaddress.ip_network("127.0.0.1/32")]
+ARTICLE = """<!doctype html><html><head><meta charset="utf-8"><title>EU widens sanctions</title></head>
+<body style="font: 28px 'DejaVu Sans'; padding: 40px"><h1>EU widens sanctions on surveillance firms</h1>
+<p>Published 4 September 2023</p><img src="http://10.20.30.40/tracker.png"></body></html>"""
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        if self.path == "/old":
+            self.send_response(301)
+            self.send_header("Location", "/article.html")
+            self.end_headers()
+            return
+        if self.path == "/to-private":
+            self.send_response(302)
+            self.send_header("Location", "http://10.1.2.3/admin")
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("pages")
+    (root / "article.html").write_text(ARTICLE)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_an_article_is_captured_with_its_final_url_status_and_html(site: str, tmp_path: Path) -> None:
+    with guarding_proxy(LOCAL) as guard:
+        capture = page_capture(f"{site}/old", tmp_path, proxy=guard.url)
+    assert (capture.final_url, capture.status, capture.title) == (f"{site}/article.html", 200, "EU widens sanctions")
+    assert "Published 4 September 2023" in capture.html.read_text()
+    picture = Image.open(capture.screenshot)
+    assert picture.width == 1366 and picture.height >= 200
+    # The page's image on a private address went to the guard, which refused it.
+    assert any("10.20.30.40" in refused for refused in guard.refused)
+
+
+def test_loopback_and_a_redirect_to_a_private_address_are_refused(site: str, tmp_path: Path) -> None:
+    with guarding_proxy() as guard, pytest.raises(CaptureFailed, match="blocked"):
+        page_capture(f"{site}/article.html", tmp_path, proxy=guard.url)
+    with guarding_proxy(LOCAL) as guard, pytest.raises(CaptureFailed, match="blocked"):
+        page_capture(f"{site}/to-private", tmp_path, proxy=guard.url)
+    assert any("10.1.2.3" in refused for refused in guard.refused)
+
+
+def test_a_missing_page_says_so(site: str, tmp_path: Path) -> None:
+    with guarding_proxy(LOCAL) as guard, pytest.raises(CaptureFailed, match="HTTP 404"):
+        page_capture(f"{site}/gone.html", tmp_path, proxy=guard.url)
