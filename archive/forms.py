@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import URLValidator
 
 from archive.dates import parse_posted_at
 from archive.models import EvidenceKind, Provenance
@@ -118,3 +121,35 @@ class MemberAddForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class UrlCollectForm(forms.Form):
+    urls = forms.CharField(
+        label="URLs", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="One per line."
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    csv_file = forms.FileField(label="Or a CSV of URLs", required=False, help_text="Columns url,notes.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        validate = URLValidator(schemes=["http", "https"])
+        requests = [(line.strip(), data.get("notes", "")) for line in data.get("urls", "").splitlines() if line.strip()]
+        upload = data.get("csv_file")
+        if upload:
+            try:
+                text = upload.read(2_000_000).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The CSV must be UTF-8 text.") from None
+            reader = csv.DictReader(io.StringIO(text))
+            if not reader.fieldnames or "url" not in reader.fieldnames:
+                raise forms.ValidationError("The CSV needs a header with a 'url' column.")
+            requests += [((r.get("url") or "").strip(), (r.get("notes") or "").strip()) for r in reader if r.get("url")]
+        if not requests:
+            raise forms.ValidationError("Give at least one URL.")
+        for url, _ in requests:
+            try:
+                validate(url)
+            except forms.ValidationError:
+                raise forms.ValidationError(f"{url!r} is not an http or https address.") from None
+        data["requests"] = requests[:200]
+        return data

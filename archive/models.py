@@ -157,6 +157,8 @@ class CustodyAction(models.TextChoices):
     PROVENANCE_EDITED = "provenance_edited", "Provenance edited"
     STATUS_CHANGED = "status_changed", "Status changed"
     PROCESSING_REQUESTED = "processing_requested", "Processing requested"
+    URL_COLLECTION_REQUESTED = "url_collection_requested", "Collection from a URL requested"
+    URL_COLLECTION_FAILED = "url_collection_failed", "Collection from a URL failed"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -316,3 +318,34 @@ class SimilarLink(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.first_id} ~ #{self.second_id} ({self.overlap:.0%})"
+
+
+class UrlCollection(models.Model):
+    """A request to collect a URL: its media through yt-dlp and a capture of the page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="url_collections")
+    url = models.URLField(max_length=2000)
+    notes = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # What went wrong, or what part did not work when the other did.
+    reason = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    media = models.ForeignKey(Evidence, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    page = models.ForeignKey(Evidence, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.status})"

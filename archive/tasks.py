@@ -13,14 +13,17 @@ from celery import current_app as app
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from archive.models import Evidence
+from archive.models import Evidence, UrlCollection
 from archive.pipeline.runner import stage_execute, stuck_stages
 from archive.pipeline.stages import stage_named
 
 logger = logging.getLogger(__name__)
 
+# Seconds a URL collection may take: a large video and a page capture.
+COLLECTION_LIMIT = 3600
 BROKER_DOWN = "The task queue could not be reached; processing starts again when it is back."
 
 
@@ -35,10 +38,45 @@ def run_stage(self: object, evidence_id: int, stage: str, run: int) -> None:
 def resume_processing(pending_for: float | None = None) -> int:
     """Send again the stages the broker lost or whose worker died; the beat runs this periodically."""
     seconds = settings.PROCESSING_RESUME_INTERVAL if pending_for is None else pending_for
-    found = stuck_stages(pending_for=timedelta(seconds=seconds), busy_queues=_busy_queues())
+    busy = _busy_queues()
+    found = stuck_stages(pending_for=timedelta(seconds=seconds), busy_queues=busy)
     for evidence_id, stage, run in found:
         queue_stage(evidence_id, stage, run)
-    return len(found)
+    collections = [] if "heavy" in busy else lost_collections(pending_for=timedelta(seconds=seconds))
+    for job_id in collections:
+        queue_collection(job_id)
+    return len(found) + len(collections)
+
+
+def lost_collections(*, pending_for: timedelta) -> list[int]:
+    """URL collections queued too long (the broker lost them) or running past their limit (the worker died)."""
+    now = timezone.now()
+    abandoned = UrlCollection.objects.filter(
+        status=UrlCollection.Status.RUNNING, started_at__lt=now - timedelta(seconds=COLLECTION_LIMIT + 120)
+    )
+    abandoned.update(status=UrlCollection.Status.QUEUED, task_id="")
+    waiting = UrlCollection.objects.filter(status=UrlCollection.Status.QUEUED, requested_at__lt=now - pending_for)
+    return list(waiting.values_list("pk", flat=True)[:1000])
+
+
+@shared_task(bind=True)
+def collect_url(self: object, job_id: int) -> None:
+    # Imported here: collection stores evidence through the services, which import this module.
+    from archive.collect.jobs import url_collection_execute
+
+    url_collection_execute(job_id=job_id, task_id=self.request.id or "")
+
+
+def queue_collection(job_id: int) -> bool:
+    """Send a URL collection to the heavy queue (it runs a browser); False when the broker is down."""
+    try:
+        collect_url.apply_async(
+            (job_id,), queue="heavy", soft_time_limit=COLLECTION_LIMIT, time_limit=COLLECTION_LIMIT + 60
+        )
+    except OperationalError:
+        logger.warning("broker unreachable; collection %s stays queued", job_id)
+        return False
+    return True
 
 
 def _busy_queues() -> frozenset[str]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<slug:slug>/", views.case_detail, name="case_detail"),
     path("cases/<slug:slug>/upload/", views.evidence_upload, name="evidence_upload"),
+    path("cases/<slug:slug>/collect/", views.url_collect, name="url_collect"),
     path("cases/<slug:slug>/members/", views.member_list, name="member_list"),
     path("cases/<slug:slug>/members/add/", views.member_add, name="member_add"),
     path("cases/<slug:slug>/members/<int:member_pk>/", views.member_update, name="member_update"),

@@ -18,9 +18,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive import selectors, services
+from archive.collect.jobs import url_collect_request
 from archive.filters import EvidenceFilter
-from archive.forms import CaseForm, MemberAddForm, MemberRoleForm, ProvenanceForm, UploadForm
-from archive.models import Case, CollectionMethod, Evidence, Frame, Membership, ProcessingStatus, Provenance
+from archive.forms import CaseForm, MemberAddForm, MemberRoleForm, ProvenanceForm, UploadForm, UrlCollectForm
+from archive.models import (
+    Case,
+    CollectionMethod,
+    Evidence,
+    Frame,
+    Membership,
+    ProcessingStatus,
+    Provenance,
+    UrlCollection,
+)
 from archive.pipeline.stages import STAGE_NAMES
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import vault_chunks, vault_open
@@ -365,3 +375,16 @@ def custody_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     case: Case = membership.case
     page = Paginator(selectors.case_custody(case), 100).get_page(request.GET.get("page"))
     return render(request, "archive/custody_log.html", {"case": case, "page": page})
+
+
+@case_view(Capability.COLLECT)
+@require_http_methods(["GET", "POST"])
+def url_collect(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    form = UrlCollectForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        jobs = url_collect_request(case=case, urls=form.cleaned_data["requests"], actor=request.user)
+        messages.success(request, f"{len(jobs)} URL{'s' if len(jobs) != 1 else ''} queued for collection.")
+        return redirect("archive:url_collect", slug=case.slug)
+    jobs = UrlCollection.objects.filter(case=case).select_related("media", "page", "requested_by")[:50]
+    return render(request, "archive/url_collect.html", {"case": case, "form": form, "jobs": jobs})

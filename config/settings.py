@@ -174,6 +174,8 @@ TOOL_MEMORY_LIMIT = env_size("TOOL_MEMORY_LIMIT", "3G")
 # Networks the URL collector may reach although they are local or private
 # (comma-separated CIDR blocks); empty: only public addresses.
 URL_FETCH_ALLOWED_NETWORKS = env_networks("URL_FETCH_ALLOWED_NETWORKS")
+# Seconds a page may take to load, and a platform to answer yt-dlp.
+URL_FETCH_TIMEOUT = env_int("URL_FETCH_TIMEOUT", 45, minimum=1)
 
 # OCR: Tesseract languages joined by "+", and where their data lives.
 OCR_LANGUAGES = env_str("OCR_LANGUAGES", "eng+rus")

@@ -23,11 +23,13 @@ from archive.vault import vault_open
 # Below this brightness of its surroundings a pixel is taken to sit on a dark
 # background, and its region is inverted so that all text is dark on light.
 DARK_BACKGROUND = 110
-# The background around each pixel is the median of a 7x7 window of a copy
-# shrunk three times: a median ignores letters of any weight, and the window
-# (about 21 pixels) still follows a 26-pixel menu bar.
-BACKGROUND_SHRINK = 3
-BACKGROUND_WINDOW = 7
+# The background around each pixel is the median of a 9x9 window of a copy
+# shrunk five times: a median ignores letters, and the window (about 45
+# pixels) still follows a 26-pixel menu bar.
+BACKGROUND_SHRINK = 5
+BACKGROUND_WINDOW = 9
+# Dark regions narrower than this (in the shrunk copy) are letters, not backgrounds.
+DARK_OPENING = 3
 
 _engine: tuple[str, tesserocr.PyTessBaseAPI] | None = None
 
@@ -44,14 +46,20 @@ def engine(languages: str) -> tesserocr.PyTessBaseAPI:
 
 
 def normalise_polarity(image: Image.Image) -> Image.Image:
-    """Greyscale, with light-on-dark regions (taskbars, menu bars, dark themes, overlays) inverted."""
+    """Greyscale, with light-on-dark regions (taskbars, menu bars, dark themes, overlays) inverted.
+
+    The background is the median of a window of a shrunk copy; an opening of
+    the dark mask then drops dark patches narrower than a bar, such as the
+    insides of large bold letters, which must not be inverted.
+    """
     grey = image.convert("L")
     small = grey.resize(
         (max(1, grey.width // BACKGROUND_SHRINK), max(1, grey.height // BACKGROUND_SHRINK)), Image.Resampling.BOX
     )
-    background = small.filter(ImageFilter.MedianFilter(BACKGROUND_WINDOW)).resize(grey.size, Image.Resampling.BILINEAR)
+    background = small.filter(ImageFilter.MedianFilter(BACKGROUND_WINDOW))
     dark = background.point(lambda value: 255 if value < DARK_BACKGROUND else 0)
-    return Image.composite(ImageOps.invert(grey), grey, dark)
+    dark = dark.filter(ImageFilter.MinFilter(DARK_OPENING)).filter(ImageFilter.MaxFilter(DARK_OPENING))
+    return Image.composite(ImageOps.invert(grey), grey, dark.resize(grey.size, Image.Resampling.NEAREST))
 
 
 def read_lines(image: Image.Image, languages: str) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from timeline.models import Cue
 CASE_URLS: dict[str, tuple[Capability, str]] = {
     "archive:case_detail": (Capability.VIEW, "get"),
     "archive:evidence_upload": (Capability.COLLECT, "get"),
+    "archive:url_collect": (Capability.COLLECT, "get"),
     "archive:member_list": (Capability.VIEW, "get"),
     "archive:member_add": (Capability.MANAGE_MEMBERS, "post"),
     "archive:member_update": (Capability.MANAGE_MEMBERS, "post"),

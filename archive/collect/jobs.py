@@ -1,0 +1,83 @@
+"""URL collection requests and their state: queued, running, done or failed with a reason."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from archive.collect.run import CollectionFailed, url_collection_run
+from archive.custody import custody_append
+from archive.models import Case, CustodyAction, UrlCollection
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+def url_collect_request(*, case: Case, urls: list[tuple[str, str]], actor: AbstractBaseUser) -> list[UrlCollection]:
+    """Record requests to collect URLs, each with its notes, and queue them when the transaction commits."""
+    from archive.tasks import queue_collection  # the task module imports this one
+
+    jobs = []
+    with transaction.atomic():
+        for url, notes in urls:
+            job = UrlCollection.objects.create(case=case, url=url, notes=notes, requested_by=actor)
+            custody_append(
+                case=case,
+                action=CustodyAction.URL_COLLECTION_REQUESTED,
+                actor=actor,
+                details={"url": url, "collection": job.pk, "notes": notes},
+            )
+            transaction.on_commit(partial(queue_collection, job.pk))
+            jobs.append(job)
+    return jobs
+
+
+def url_collection_execute(*, job_id: int, task_id: str) -> UrlCollection | None:
+    """Claim a queued collection (or one this task held when its worker died), run it, record how it ended."""
+    claimed = (
+        UrlCollection.objects.filter(pk=job_id)
+        .filter(Q(status=UrlCollection.Status.QUEUED) | Q(status=UrlCollection.Status.RUNNING, task_id=task_id))
+        .update(status=UrlCollection.Status.RUNNING, task_id=task_id, attempts=F("attempts") + 1,
+                started_at=timezone.now())
+    )  # fmt: skip
+    if not claimed:
+        return None
+    job = UrlCollection.objects.select_related("case", "requested_by").get(pk=job_id)
+    if job.attempts > MAX_ATTEMPTS:
+        return _failed(job, f"the worker stopped {job.attempts - 1} times while collecting this URL")
+    try:
+        media, page, problems = url_collection_run(job)
+    except CollectionFailed as error:
+        return _failed(job, str(error))
+    except Exception as error:
+        # Whatever goes wrong ends as a readable failure; the worker goes on.
+        logger.exception("collection %s failed", job.pk)
+        return _failed(job, f"internal error ({type(error).__name__}: {error}); the worker log has details")
+    UrlCollection.objects.filter(pk=job.pk).update(
+        status=UrlCollection.Status.DONE, reason=problems, media=media, page=page, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _failed(job: UrlCollection, reason: str) -> UrlCollection:
+    with transaction.atomic():
+        UrlCollection.objects.filter(pk=job.pk).update(
+            status=UrlCollection.Status.FAILED, reason=reason, finished_at=timezone.now()
+        )
+        custody_append(
+            case=job.case,
+            action=CustodyAction.URL_COLLECTION_FAILED,
+            actor=None,
+            details={"url": job.url, "collection": job.pk, "reason": reason},
+        )
+    job.refresh_from_db()
+    return job

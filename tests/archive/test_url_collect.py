@@ -1,0 +1,154 @@
+"""Collecting from URLs end to end: a local site, the guard, yt-dlp, Chromium, the vault and the pipeline."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import ipaddress
+import json
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+
+from archive.models import CustodyAction, CustodyEntry, UrlCollection
+from tests import media
+from tests.conftest import PASSWORD, World
+from timeline.models import Cue
+
+ARTICLE = """<!doctype html><html><head><meta charset="utf-8"><title>EU widens sanctions</title></head>
+<body style="font: 30px 'DejaVu Sans'; padding: 40px"><h1>EU widens sanctions on surveillance firms</h1>
+<p>Published 4 September 2023</p></body></html>"""
+
+
+def task_page(base: str) -> str:
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>Task recording</title>
+<script type="application/ld+json">
+{{"@context": "https://schema.org", "@type": "VideoObject", "name": "Labelling task 5512",
+  "uploadDate": "2023-09-20T10:15:00+00:00", "contentUrl": "{base}/video.mp4",
+  "author": {{"@type": "Person", "name": "gigwork.tasks"}}}}
+</script></head><body><h1>Labelling task</h1><video controls src="/video.mp4"></video></body></html>"""
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        if self.path == "/slow.html":
+            time.sleep(4)
+        super().do_GET()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("site")
+    (root / "video.mp4").write_bytes(media.recording([(media.text_image(["Labelling task 5512"]), 2)]))
+    (root / "article.html").write_text(ARTICLE)
+    (root / "slow.html").write_text(ARTICLE)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    (root / "task.html").write_text(task_page(base))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield base
+    httpd.shutdown()
+
+
+@pytest.fixture
+def local_allowed(settings: object) -> None:
+    settings.URL_FETCH_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+    settings.URL_FETCH_TIMEOUT = 2
+
+
+def test_a_video_page_gives_the_recording_with_the_platforms_facts_and_a_page_capture(
+    world: World, site: str, local_allowed: None, in_process: None, django_capture_on_commit_callbacks: object
+) -> None:
+    client = Client()
+    client.login(username=world.user("contributor").username, password=PASSWORD)
+    url = reverse("archive:url_collect", kwargs={"slug": world.case.slug})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"urls": f"{site}/task.html", "notes": "posted by the company"}, follow=True)
+    assert "1 URL queued for collection." in response.content.decode()
+    job = UrlCollection.objects.get()
+    assert job.status == UrlCollection.Status.DONE, job.reason
+    recording = job.media
+    assert (recording.kind, recording.content_type) == ("recording", "video/mp4")
+    record = recording.provenance.get()
+    assert (record.method, record.source_url, record.account) == ("url", f"{site}/task.html", "gigwork.tasks")
+    assert (record.posted_at, record.posted_at_granularity) == (datetime(2023, 9, 20, 10, 15, tzinfo=UTC), "instant")
+    assert record.notes == "posted by the company"
+    upload = Cue.objects.get(evidence=recording, kind="platform_upload")
+    assert (upload.bound, upload.latest) == ("not_after", datetime(2023, 9, 20, 10, 15, tzinfo=UTC))
+    assert Cue.objects.filter(evidence=recording, kind="received").exists()
+    assert job.page.kind == "web_capture"
+    assert job.page.provenance.get().platform_info["final_url"] == f"{site}/task.html"
+    page = client.get(url).content.decode()
+    assert f"media #{recording.pk}" in page
+
+
+def test_an_article_is_captured_and_read_and_the_command_prints_json(
+    world: World, site: str, local_allowed: None, in_process: None, django_capture_on_commit_callbacks: object
+) -> None:
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "ingest_url", f"{site}/article.html", "--case", world.case.slug, "--collected-by", world.owner.username,
+            "--json", stdout=out,
+        )  # fmt: skip
+    [record] = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
+    assert (record["part"], record["kind"], record["content_type"]) == ("page", "web_capture", "image/png")
+    assert {"id", "sha256", "size", "status", "duplicate_of"} <= set(record)
+    job = UrlCollection.objects.get()
+    assert job.media is None and "media" not in job.reason
+    assert "EU widens sanctions on surveillance" in job.page.frames.get().text
+    assert Cue.objects.filter(evidence=job.page, kind="text_date").exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [("/missing.html", "404"), ("/slow.html", "did not load within 2 s")],
+)
+def test_missing_and_slow_pages_fail_with_their_reason(
+    world: World, site: str, local_allowed: None, in_process: None, path: str, reason: str
+) -> None:
+    with pytest.raises(CommandError, match="1 of 1 URL"):
+        call_command("ingest_url", f"{site}{path}", "--case", world.case.slug, "--collected-by", world.owner.username)
+    job = UrlCollection.objects.get()
+    assert job.status == UrlCollection.Status.FAILED
+    assert reason in job.reason
+    assert CustodyEntry.objects.filter(action=CustodyAction.URL_COLLECTION_FAILED, details__collection=job.pk).exists()
+
+
+def test_local_addresses_are_refused_under_default_settings(world: World, site: str, in_process: None) -> None:
+    with pytest.raises(CommandError):
+        call_command("ingest_url", f"{site}/article.html", "--case", world.case.slug, "--collected-by", "olga_owner")
+    job = UrlCollection.objects.get()
+    assert job.status == UrlCollection.Status.FAILED
+    assert "blocked address" in job.reason
+
+
+def test_a_csv_of_urls_with_notes(
+    world: World, site: str, local_allowed: None, in_process: None, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "urls.csv"
+    sheet.write_text(f"url,notes\n{site}/article.html,seen on the company's channel\n")
+    call_command("ingest_url", "--csv", str(sheet), "--case", world.case.slug, "--collected-by", "olga_owner")
+    job = UrlCollection.objects.get()
+    assert job.page.provenance.get().notes == "seen on the company's channel"
+
+
+def test_bad_urls_are_refused_before_anything_is_queued(world: World) -> None:
+    client = Client()
+    client.login(username=world.owner.username, password=PASSWORD)
+    url = reverse("archive:url_collect", kwargs={"slug": world.case.slug})
+    response = client.post(url, {"urls": "javascript:alert(1)"})
+    assert "is not an http or https address" in response.content.decode()
+    assert not UrlCollection.objects.exists()
