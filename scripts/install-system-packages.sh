@@ -2,10 +2,11 @@
 # Installs the system programs the product needs, when they are missing:
 # libmagic (content types), Tesseract with English and Russian data (OCR),
 # ffmpeg (video), poppler-utils (PDF pages), DejaVu fonts (test and demo
-# pictures with Cyrillic text). Debian/Ubuntu (apt) only.
+# pictures with Cyrillic text), Chromium (page captures, browser tests).
+# Debian/Ubuntu (apt) only.
 set -euo pipefail
 
-packages=(libmagic1 tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus ffmpeg poppler-utils fonts-dejavu-core)
+packages=(libmagic1 tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus ffmpeg poppler-utils fonts-dejavu-core chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

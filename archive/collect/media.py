@@ -24,6 +24,26 @@ INFO_FIELDS = (
     "extractor", "id", "webpage_url", "title", "description", "uploader", "uploader_id", "channel", "channel_id",
     "upload_date", "timestamp", "release_timestamp", "duration", "view_count", "like_count", "original_url",
 )  # fmt: skip
+# What may be kept as media; anything else yt-dlp writes is not an original.
+MEDIA_EXTENSIONS = frozenset(
+    {
+        ".mp4",
+        ".webm",
+        ".mkv",
+        ".mov",
+        ".m4v",
+        ".mp3",
+        ".m4a",
+        ".ogg",
+        ".opus",
+        ".wav",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".webp",
+        ".gif",
+    }
+)
 _JSON_LD = re.compile(r'<script[^>]+type=["\']application/ld\+json["\'][^>]*>(.*?)</script>', re.DOTALL | re.IGNORECASE)
 
 
@@ -73,6 +93,10 @@ def media_download(url: str, folder: Path, *, proxy: str, max_bytes: int, timeou
     media = [f for f in files if not f.name.endswith((".part", ".ytdl"))]
     if not media:
         raise MediaFailed("the media is larger than the limit, or it could not be saved")
+    if media[0].suffix.lower() not in MEDIA_EXTENSIONS:
+        raise MediaFailed(
+            f"the platform gave a {media[0].suffix or 'nameless'} file, which is not a media file kept here"
+        )
     return Media(
         path=media[0],
         info={key: info[key] for key in INFO_FIELDS if info.get(key) is not None},
