@@ -78,6 +78,9 @@ def media_download(url: str, folder: Path, *, proxy: str, max_bytes: int, timeou
         "cachedir": False,
         "restrictfilenames": True,
         "overwrites": True,
+        # No post-processing: yt-dlp would run ffmpeg on what it downloaded.
+        "fixup": "never",
+        "postprocessors": [],
     }
     try:
         with yt_dlp.YoutubeDL(options) as ydl:
