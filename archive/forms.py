@@ -147,6 +147,8 @@ class UrlCollectForm(forms.Form):
         if not requests:
             raise forms.ValidationError("Give at least one URL.")
         for url, _ in requests:
+            if len(url) > 2000:
+                raise forms.ValidationError("A URL may be 2,000 characters long at most.")
             try:
                 validate(url)
             except forms.ValidationError:

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 # Seconds a URL collection may take: a large video and a page capture.
 COLLECTION_LIMIT = 3600
+COLLECTION_ATTEMPTS = 3
 BROKER_DOWN = "The task queue could not be reached; processing starts again when it is back."
 
 
@@ -53,6 +54,12 @@ def lost_collections(*, pending_for: timedelta) -> list[int]:
     now = timezone.now()
     abandoned = UrlCollection.objects.filter(
         status=UrlCollection.Status.RUNNING, started_at__lt=now - timedelta(seconds=COLLECTION_LIMIT + 120)
+    )
+    # A job that ran out of attempts (a hard time limit, a worker that keeps dying) is not tried again.
+    abandoned.filter(attempts__gte=COLLECTION_ATTEMPTS).update(
+        status=UrlCollection.Status.FAILED,
+        reason="the collection was stopped several times (time limit or worker lost); try it again by hand",
+        finished_at=now,
     )
     abandoned.update(status=UrlCollection.Status.QUEUED, task_id="")
     waiting = UrlCollection.objects.filter(status=UrlCollection.Status.QUEUED, requested_at__lt=now - pending_for)
@@ -116,7 +123,8 @@ def queue_stage(evidence_id: int, stage_name: str, run: int) -> bool:
 def _remove_stale_scratch(**kwargs: object) -> None:
     """Scratch folders of tasks whose process was killed (hard time limit, out of memory) are removed at start."""
     cutoff = time.time() - 3 * 3600
-    for path in Path(tempfile.gettempdir()).glob("frames-*"):
+    scratch = Path(tempfile.gettempdir())
+    for path in [*scratch.glob("frames-*"), *scratch.glob("collect-*")]:
         try:
             if path.stat().st_mtime < cutoff:
                 shutil.rmtree(path, ignore_errors=True)

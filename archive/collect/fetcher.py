@@ -27,7 +27,11 @@ MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) evidence-timeline/1.0"
 # Addresses of cloud instance metadata services, refused whatever else is allowed.
-METADATA = (ipaddress.ip_network("169.254.169.254/32"), ipaddress.ip_network("fd00:ec2::254/128"))
+METADATA = (
+    ipaddress.ip_network("169.254.169.254/32"),
+    ipaddress.ip_network("100.100.100.200/32"),
+    ipaddress.ip_network("fd00:ec2::254/128"),
+)
 
 
 class FetchRefused(Exception):
@@ -48,17 +52,19 @@ class Target:
     address: Address
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def _public(address: Address) -> bool:
-    return not (
-        address.is_loopback
-        or address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-        or (isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None
-            and not _public(address.ipv4_mapped))
-    )  # fmt: skip
+    """Whether an address is on the public internet: global, and not hiding a local one inside."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return _public(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            return _public(address.sixtofour)
+        if any(address in network for network in _NAT64):
+            return _public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return address.is_global and not address.is_multicast
 
 
 def check_url(url: str, allowed: Sequence[Network] = (), resolve: object = socket.getaddrinfo) -> Target:

@@ -13,11 +13,15 @@ One proxy runs per collection job: ``with guarding_proxy(allowed) as proxy:``.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hmac
+import secrets
 import select
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -25,6 +29,11 @@ from urllib.parse import urlsplit
 from archive.collect.fetcher import FetchFailed, FetchRefused, Network, check_url
 
 IDLE_TIMEOUT = 60.0
+# A client must send its request head within this time.
+HEAD_TIMEOUT = 15.0
+# Connections served at once; more wait for a free slot, so threads stay bounded.
+MAX_CONNECTIONS = 64
+USERNAME = "guard"
 # Marks the guard's own answers, so that a refusal is not taken for the site's.
 GUARD_HEADER = "X-Evidence-Guard"
 MAX_HEADER = 64 * 1024
@@ -32,10 +41,16 @@ MAX_HEADER = 64 * 1024
 
 @dataclass
 class Guard:
-    """A running proxy: its URL for the programs, and the requests it refused, for the record."""
+    """A running proxy: its address and password for the programs, and the requests it refused."""
 
-    url: str
+    server: str
+    password: str
     refused: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """The proxy as a URL with its credentials (for yt-dlp and urllib)."""
+        return self.server.replace("http://", f"http://{USERNAME}:{self.password}@")
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -46,6 +61,20 @@ class _Server(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.allowed = allowed
         self.guard = guard
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        token = base64.b64encode(f"{USERNAME}:{guard.password}".encode()).decode()
+        self.authorization = f"basic {token}".encode()
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        # Wait for a free slot before starting a thread for the connection.
+        self.slots.acquire()
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -53,10 +82,15 @@ class _Handler(socketserver.BaseRequestHandler):
 
     def handle(self) -> None:
         client: socket.socket = self.request
-        client.settimeout(IDLE_TIMEOUT)
         head = _read_head(client)
+        if head is None:
+            return self._reply(client, 431, "the request head is too large or too slow")
         if not head:
-            return
+            return None
+        client.settimeout(IDLE_TIMEOUT)
+        if not _authorized(head, self.server.authorization):
+            # Only the job's own programs, which know the password, may use the proxy.
+            return self._reply(client, 407, "proxy authentication required")
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
         try:
             method, target, _ = request_line.split(" ", 2)
@@ -82,30 +116,56 @@ class _Handler(socketserver.BaseRequestHandler):
         with upstream:
             if method == "CONNECT":
                 client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                _relay(client, upstream)
             else:
                 upstream.sendall(_origin_form(head, target))
-            _relay(client, upstream)
+                # A plain request without a body is one request: whatever the client sends
+                # next on this connection may be for another host, and is not relayed.
+                _relay(client, upstream, one_request=method in ("GET", "HEAD"))
 
     def _reply(self, client: socket.socket, status: int, message: str) -> None:
         body = message.encode()
+        challenge = 'Proxy-Authenticate: Basic realm="guard"\r\n' if status == 407 else ""
         client.sendall(
-            f"HTTP/1.1 {status} Guarded\r\n{GUARD_HEADER}: refused\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"HTTP/1.1 {status} Guarded\r\n{challenge}{GUARD_HEADER}: refused\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
             + body
         )
 
 
-def _read_head(client: socket.socket) -> bytes:
+def _read_head(client: socket.socket) -> bytes | None:
+    """The request head; b"" when the client went away, None when it is too large or too slow."""
+    deadline = time.monotonic() + HEAD_TIMEOUT
     data = b""
     while b"\r\n\r\n" not in data:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or len(data) > MAX_HEADER:
+            return None
+        client.settimeout(remaining)
         try:
             chunk = client.recv(4096)
+        except TimeoutError:
+            return None
         except OSError:
             return b""
-        if not chunk or len(data) > MAX_HEADER:
+        if not chunk:
             return b""
         data += chunk
     return data
+
+
+def _authorized(head: bytes, expected: bytes) -> bool:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"proxy-authorization":
+            return hmac.compare_digest(_normal(value), expected)
+    return False
+
+
+def _normal(value: bytes) -> bytes:
+    scheme, _, token = value.strip().partition(b" ")
+    return scheme.lower() + b" " + token.strip()
 
 
 def _origin_form(head: bytes, target: str) -> bytes:
@@ -120,8 +180,8 @@ def _origin_form(head: bytes, target: str) -> bytes:
     return b"\r\n".join(request) + b"\r\n\r\n" + rest
 
 
-def _relay(a: socket.socket, b: socket.socket) -> None:
-    """Copy bytes both ways until one side closes or both stay idle too long."""
+def _relay(a: socket.socket, b: socket.socket, *, one_request: bool = False) -> None:
+    """Copy bytes both ways (client ``a``, upstream ``b``) until one side closes or both stay idle too long."""
     sockets = [a, b]
     while True:
         readable, _, broken = select.select(sockets, [], sockets, IDLE_TIMEOUT)
@@ -132,7 +192,7 @@ def _relay(a: socket.socket, b: socket.socket) -> None:
                 data = source.recv(65536)
             except OSError:
                 return
-            if not data:
+            if not data or (one_request and source is a):
                 return
             (b if source is a else a).sendall(data)
 
@@ -140,9 +200,9 @@ def _relay(a: socket.socket, b: socket.socket) -> None:
 @contextlib.contextmanager
 def guarding_proxy(allowed: Sequence[Network] = ()) -> Iterator[Guard]:
     """Run a guarding proxy on 127.0.0.1 for the duration of a collection job."""
-    guard = Guard(url="")
+    guard = Guard(server="", password=secrets.token_urlsafe(16))
     server = _Server(allowed, guard)
-    guard.url = f"http://127.0.0.1:{server.server_address[1]}"
+    guard.server = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, name="guarding-proxy", daemon=True)
     thread.start()
     try:

@@ -6,6 +6,7 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -57,6 +58,8 @@ def url_collection_execute(*, job_id: int, task_id: str) -> UrlCollection | None
         media, page, problems = url_collection_run(job)
     except CollectionFailed as error:
         return _failed(job, str(error))
+    except SoftTimeLimitExceeded:
+        return _failed(job, "the collection took longer than its time limit and was stopped")
     except Exception as error:
         # Whatever goes wrong ends as a readable failure; the worker goes on.
         logger.exception("collection %s failed", job.pk)

@@ -110,6 +110,8 @@ def media_download(url: str, folder: Path, *, proxy: str, max_bytes: int, timeou
 
 def _reason(message: str) -> str:
     text = message.removeprefix("ERROR: ").strip()
+    if "Guarded" in text or "Proxy" in text:
+        return "blocked address: the guard refused a connection"
     if "HTTP Error 404" in text:
         return "not found (HTTP 404)"
     if "HTTP Error 403" in text or "Private video" in text or "login" in text.lower():

@@ -16,12 +16,19 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from archive.collect.guard import GUARD_HEADER
+from archive.collect.guard import GUARD_HEADER, USERNAME, Guard
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1366, "height": 900}
 # A full-page picture taller than this is cut: some pages never end.
 MAX_HEIGHT = 20_000
+
+
+_NO_WEBRTC = """
+for (const name of ["RTCPeerConnection", "webkitRTCPeerConnection", "RTCDataChannel", "RTCIceCandidate"]) {
+  try { Object.defineProperty(window, name, {value: undefined, configurable: false}); } catch (error) {}
+}
+"""
 
 
 class CaptureFailed(Exception):
@@ -38,7 +45,7 @@ class Capture:
     title: str
 
 
-def page_capture(url: str, folder: Path, *, proxy: str, timeout: float = 45) -> Capture:
+def page_capture(url: str, folder: Path, *, guard: Guard, timeout: float = 45) -> Capture:
     """Load a page and keep a full-page screenshot, its HTML, the final URL and the HTTP status."""
     args = [
         "--no-sandbox",
@@ -50,10 +57,16 @@ def page_capture(url: str, folder: Path, *, proxy: str, timeout: float = 45) -> 
         "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     ]
     screenshot, html = folder / "page.png", folder / "page.html"
+    proxy = {"server": guard.server, "username": USERNAME, "password": guard.password}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, proxy={"server": proxy})
+        # The browser profile lives in the job's folder, so nothing is left elsewhere.
+        context = playwright.chromium.launch_persistent_context(
+            str(folder / "profile"), executable_path=CHROMIUM, args=args, proxy=proxy,
+            viewport=VIEWPORT, accept_downloads=False,
+        )  # fmt: skip
         try:
-            context = browser.new_context(viewport=VIEWPORT, accept_downloads=False, ignore_https_errors=False)
+            # WebRTC can send UDP past any proxy: pages get no way to open it.
+            context.add_init_script(_NO_WEBRTC)
             page = context.new_page()
             try:
                 response = page.goto(url, timeout=timeout * 1000, wait_until="load")
@@ -76,7 +89,7 @@ def page_capture(url: str, folder: Path, *, proxy: str, timeout: float = 45) -> 
             html.write_text(page.content(), encoding="utf-8")
             return Capture(screenshot, html, page.url, status, captured_at, page.title())
         finally:
-            browser.close()
+            context.close()
 
 
 def _reason(message: str) -> str:

@@ -29,30 +29,43 @@ def url_collection_run(job: UrlCollection) -> tuple[Evidence | None, Evidence | 
     3. Store each in the vault with the platform's own account as provenance.
     """
     problems: list[str] = []
-    with (
-        tempfile.TemporaryDirectory(prefix="collect-") as folder,
-        guarding_proxy(settings.URL_FETCH_ALLOWED_NETWORKS) as guard,
-    ):
+    allowed = settings.URL_FETCH_ALLOWED_NETWORKS
+    with tempfile.TemporaryDirectory(prefix="collect-") as folder:
         work = Path(folder)
         (work / "media").mkdir()
         (work / "page").mkdir()
         media: Media | None = None
         capture: Capture | None = None
-        try:
-            media = media_download(
-                job.url, work / "media", proxy=guard.url, max_bytes=settings.EVIDENCE_MAX_UPLOAD_SIZE
-            )
-        except MediaFailed as error:
-            problems.append(f"media: {_blocked(guard.refused) or error}")
-        try:
-            capture = page_capture(job.url, work / "page", proxy=guard.url, timeout=settings.URL_FETCH_TIMEOUT)
-        except CaptureFailed as error:
-            problems.append(f"page: {_blocked(guard.refused) or error}")
+        # One guard per program, so that a refusal is told against the program it stopped.
+        with guarding_proxy(allowed) as guard:
+            try:
+                media = media_download(
+                    job.url, work / "media", proxy=guard.url,
+                    max_bytes=settings.EVIDENCE_MAX_UPLOAD_SIZE, timeout=settings.URL_FETCH_TIMEOUT,
+                )  # fmt: skip
+            except MediaFailed as error:
+                problems.append(f"media: {_blocked(guard.refused) or error}")
+        with guarding_proxy(allowed) as guard:
+            try:
+                capture = page_capture(job.url, work / "page", guard=guard, timeout=settings.URL_FETCH_TIMEOUT)
+            except CaptureFailed as error:
+                problems.append(f"page: {error}")
         if media is None and capture is None:
             raise CollectionFailed("; ".join(problems) or "nothing could be collected")
         facts = {**(media.info if media else {}), **(json_ld_video(capture.html.read_text()) if capture else {})}
-        media_item = _store_media(job, media, facts) if media else None
-        page_item = _store_page(job, capture) if capture else None
+        media_item = page_item = None
+        # Each item is linked to the job as soon as it is stored, so a later failure loses neither.
+        if media:
+            media_item = _store_media(job, media, facts)
+            UrlCollection.objects.filter(pk=job.pk).update(media=media_item)
+        if capture:
+            try:
+                page_item = _store_page(job, capture)
+                UrlCollection.objects.filter(pk=job.pk).update(page=page_item)
+            except CollectionFailed as error:
+                if media_item is None:
+                    raise
+                problems.append(f"page: {error}")
     return media_item, page_item, "; ".join(problems)
 
 

@@ -109,6 +109,11 @@ def test_a_name_that_resolves_to_a_private_address_is_refused() -> None:
         ("http://[::1]/", "local or private"),
         ("http://[::ffff:127.0.0.1]/", "local or private"),
         ("http://0.0.0.0/", "local or private"),
+        ("http://100.64.1.1/", "local or private"),
+        ("http://[2002:a9fe:a9fe::1]/", "local or private"),
+        ("http://[64:ff9b::7f00:1]/", "local or private"),
+        ("http://100.100.100.200/", "cloud metadata"),
+        ("http://2130706433/", "local or private"),
     ],
 )
 def test_addresses_that_are_never_fetched(url: str, message: str) -> None:
@@ -165,11 +170,33 @@ def test_the_guarding_proxy_relays_allowed_requests_and_refuses_the_rest(server:
         assert status == 403
 
 
+def _raw(guard: object, request: bytes) -> bytes:
+    port = int(guard.server.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.sendall(request)
+        return connection.recv(4096)
+
+
 def test_the_guarding_proxy_refuses_tunnels_to_private_addresses() -> None:
+    import base64
+
     from archive.collect.guard import guarding_proxy
 
-    with guarding_proxy() as guard, socket.create_connection(("127.0.0.1", int(guard.url.rsplit(":", 1)[1]))) as s:
-        s.sendall(b"CONNECT 169.254.169.254:443 HTTP/1.1\r\nHost: 169.254.169.254:443\r\n\r\n")
-        answer = s.recv(4096)
+    with guarding_proxy() as guard:
+        token = base64.b64encode(f"guard:{guard.password}".encode())
+        answer = _raw(
+            guard, b"CONNECT 169.254.169.254:443 HTTP/1.1\r\nProxy-Authorization: Basic " + token + b"\r\n\r\n"
+        )
     assert answer.startswith(b"HTTP/1.1 403")
     assert b"cloud metadata" in answer
+
+
+def test_the_guarding_proxy_serves_only_its_own_programs(server: str) -> None:
+    from archive.collect.guard import guarding_proxy
+
+    with guarding_proxy(LOCAL) as guard:
+        answer = _raw(guard, f"GET {server}/page HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.1 407")
+        wrong = guard.url.replace(guard.password, "wrong")
+        assert _through(wrong, f"{server}/page")[0] == 407
+        assert _raw(guard, b"GET " + b"x" * 70_000).startswith(b"HTTP/1.1 431")

@@ -51,7 +51,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def test_an_article_is_captured_with_its_final_url_status_and_html(site: str, tmp_path: Path) -> None:
     with guarding_proxy(LOCAL) as guard:
-        capture = page_capture(f"{site}/old", tmp_path, proxy=guard.url)
+        capture = page_capture(f"{site}/old", tmp_path, guard=guard)
     assert (capture.final_url, capture.status, capture.title) == (f"{site}/article.html", 200, "EU widens sanctions")
     assert "Published 4 September 2023" in capture.html.read_text()
     picture = Image.open(capture.screenshot)
@@ -62,12 +62,33 @@ def test_an_article_is_captured_with_its_final_url_status_and_html(site: str, tm
 
 def test_loopback_and_a_redirect_to_a_private_address_are_refused(site: str, tmp_path: Path) -> None:
     with guarding_proxy() as guard, pytest.raises(CaptureFailed, match="blocked"):
-        page_capture(f"{site}/article.html", tmp_path, proxy=guard.url)
+        page_capture(f"{site}/article.html", tmp_path, guard=guard)
     with guarding_proxy(LOCAL) as guard, pytest.raises(CaptureFailed, match="blocked"):
-        page_capture(f"{site}/to-private", tmp_path, proxy=guard.url)
+        page_capture(f"{site}/to-private", tmp_path, guard=guard)
     assert any("10.1.2.3" in refused for refused in guard.refused)
 
 
 def test_a_missing_page_says_so(site: str, tmp_path: Path) -> None:
     with guarding_proxy(LOCAL) as guard, pytest.raises(CaptureFailed, match="HTTP 404"):
-        page_capture(f"{site}/gone.html", tmp_path, proxy=guard.url)
+        page_capture(f"{site}/gone.html", tmp_path, guard=guard)
+
+
+def test_a_page_cannot_send_webrtc_packets_around_the_guard(site: str, tmp_path: Path) -> None:
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.settimeout(3)
+    port = listener.getsockname()[1]
+    page = tmp_path / "webrtc.html"
+    page.write_text(
+        "<html><body><script>try { const pc = new RTCPeerConnection({iceServers: [{urls: "
+        f"'stun:127.0.0.1:{port}'}}]}}); pc.createDataChannel('x'); pc.createOffer()"
+        ".then(o => pc.setLocalDescription(o)); } catch (e) { document.title = 'no webrtc'; }</script></body></html>"
+    )
+    with guarding_proxy(LOCAL) as guard:
+        capture = page_capture(page.as_uri(), tmp_path, guard=guard)
+    assert capture.title == "no webrtc"
+    with pytest.raises(TimeoutError):
+        listener.recv(1024)
+    listener.close()
