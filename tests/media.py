@@ -131,3 +131,13 @@ def png_bomb(width: int = 40000, height: int = 40000) -> bytes:
     data = b"".join(compressor.compress(row * 1000) for _ in range(height // 1000)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+def video_page(base: str) -> str:
+    """A page with an HTML5 video and a JSON-LD VideoObject saying who posted it and when."""
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>Task recording</title>
+<script type="application/ld+json">
+{{"@context": "https://schema.org", "@type": "VideoObject", "name": "Labelling task 5512",
+  "uploadDate": "2023-09-20T10:15:00+00:00", "contentUrl": "{base}/video.mp4",
+  "author": {{"@type": "Person", "name": "gigwork.tasks"}}}}
+</script></head><body><h1>Labelling task</h1><video controls src="/video.mp4"></video></body></html>"""

@@ -55,7 +55,8 @@ def test_a_recording_keeps_a_headline_shown_for_one_point_two_seconds(run_pipeli
     evidence = run_pipeline(data, "task.mp4")
     assert evidence.status == ProcessingStatus.DONE, stages(evidence)
     assert evidence.kind == "recording"
-    assert round(evidence.metadata["probe"]["duration"]) == 13
+    length = evidence.metadata["probe"]["duration"]
+    assert round(length) == 13
     frames = list(evidence.frames.order_by("index"))
     assert all(f.source == FrameSource.KEYFRAME and f.image_name for f in frames)
     # The page before and after the panel is the same screen: read once, not twice.

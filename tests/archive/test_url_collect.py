@@ -29,15 +29,6 @@ ARTICLE = """<!doctype html><html><head><meta charset="utf-8"><title>EU widens s
 <p>Published 4 September 2023</p></body></html>"""
 
 
-def task_page(base: str) -> str:
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>Task recording</title>
-<script type="application/ld+json">
-{{"@context": "https://schema.org", "@type": "VideoObject", "name": "Labelling task 5512",
-  "uploadDate": "2023-09-20T10:15:00+00:00", "contentUrl": "{base}/video.mp4",
-  "author": {{"@type": "Person", "name": "gigwork.tasks"}}}}
-</script></head><body><h1>Labelling task</h1><video controls src="/video.mp4"></video></body></html>"""
-
-
 class Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
         if self.path == "/slow.html":
@@ -56,7 +47,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (root / "slow.html").write_text(ARTICLE)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    (root / "task.html").write_text(task_page(base))
+    (root / "task.html").write_text(media.video_page(base))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield base
     httpd.shutdown()
