@@ -42,3 +42,42 @@ def intersect(cues: Iterable[Bounded]) -> Interval:
     lowers = [b for cue in cues if (b := lower_bound(cue)) is not None]
     uppers = [b for cue in cues if (b := upper_bound(cue)) is not None]
     return Interval(max(lowers, default=None), min(uppers, default=None))
+
+
+def conflicting(cues: Iterable[Bounded]) -> list[Bounded]:
+    """The smallest set of cues that cannot all hold: empty when they agree.
+
+    On a line, bounds disagree exactly when some lower bound lies after some
+    upper bound, so the latest lower bound and the earliest upper bound are a
+    smallest disagreeing set (one cue when it disagrees with itself).
+    """
+    cues = list(cues)
+    lowers = [(b, i) for i, cue in enumerate(cues) if (b := lower_bound(cue)) is not None]
+    uppers = [(b, i) for i, cue in enumerate(cues) if (b := upper_bound(cue)) is not None]
+    if not lowers or not uppers:
+        return []
+    (lowest_upper, upper_cue), (highest_lower, lower_cue) = min(uppers), max(lowers)
+    if highest_lower <= lowest_upper:
+        return []
+    return [cues[lower_cue]] if lower_cue == upper_cue else [cues[lower_cue], cues[upper_cue]]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Where an item's capture interval lies against an event: after, before, undetermined or conflict."""
+
+    outcome: str
+    # Days between the event and the near side of the interval (after, before); None otherwise.
+    margin_days: float | None = None
+
+
+def verdict(interval: Interval, event: datetime) -> Verdict:
+    """``after``: the whole interval is on or after the event; ``before``: wholly before it;
+    ``undetermined``: it straddles the event or lacks the side that would decide; ``conflict``: empty."""
+    if interval.empty:
+        return Verdict("conflict")
+    if interval.earliest is not None and interval.earliest >= event:
+        return Verdict("after", round((interval.earliest - event).total_seconds() / 86400, 2))
+    if interval.latest is not None and interval.latest < event:
+        return Verdict("before", round((event - interval.latest).total_seconds() / 86400, 2))
+    return Verdict("undetermined")
