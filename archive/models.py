@@ -159,6 +159,7 @@ class CustodyAction(models.TextChoices):
     PROCESSING_REQUESTED = "processing_requested", "Processing requested"
     URL_COLLECTION_REQUESTED = "url_collection_requested", "Collection from a URL requested"
     URL_COLLECTION_FAILED = "url_collection_failed", "Collection from a URL failed"
+    EVENT_ADDED = "event_added", "Key event added"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

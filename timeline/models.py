@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from archive.models import Evidence
+from archive.models import Case, Evidence
 
 
 class CueKind(models.TextChoices):
@@ -125,3 +125,47 @@ class CaptureInterval(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.evidence_id} {self.mode}: {self.earliest}..{self.latest}"
+
+
+class Entity(models.Model):
+    """An organisation or a person the case is about, with the other names it goes by."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", "Organisation"
+        PERSON = "person", "Person"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entities")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ORGANISATION)
+    aliases = models.JSONField(default=list, blank=True)
+    evidence = models.ManyToManyField(Evidence, blank=True, related_name="entities")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "name"], name="one_entity_per_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyEvent(models.Model):
+    """A dated event on the case timeline, above all a sanction listing."""
+
+    class Kind(models.TextChoices):
+        SANCTION = "sanction", "Sanction listing"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="key_events")
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SANCTION)
+    entity = models.ForeignKey(Entity, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    date = models.DateField()
+    legal_act = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title}"

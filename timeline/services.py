@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
-from archive.models import Evidence
+from archive.custody import custody_append
+from archive.models import Case, CustodyAction, Evidence
 from timeline.extract.cues import Candidate, CueDraft
 from timeline.intervals import intersect
-from timeline.models import CaptureInterval, Cue, CueStatus, IntervalMode
+from timeline.models import CaptureInterval, Cue, CueStatus, Entity, IntervalMode, KeyEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 
 def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candidates: list[Candidate]) -> list[Cue]:
@@ -72,3 +79,33 @@ def intervals_refresh(*, evidence: Evidence) -> None:
                 "cues": len(chosen),
             },
         )
+
+
+def event_add(
+    *,
+    case: Case,
+    title: str,
+    day: date,
+    actor: AbstractBaseUser | None,
+    kind: str = KeyEvent.Kind.SANCTION,
+    entity_name: str = "",
+    legal_act: str = "",
+    source_url: str = "",
+    note: str = "",
+) -> KeyEvent:
+    """Add a key event (creating its entity by name when the case has none of that name yet)."""
+    with transaction.atomic():
+        entity = None
+        if entity_name:
+            entity, _ = Entity.objects.get_or_create(case=case, name=entity_name.strip())
+        event = KeyEvent.objects.create(
+            case=case, title=title, kind=kind, entity=entity, date=day,
+            legal_act=legal_act, source_url=source_url, note=note,
+        )  # fmt: skip
+        custody_append(
+            case=case,
+            action=CustodyAction.EVENT_ADDED,
+            actor=actor,
+            details={"event": event.pk, "title": title, "date": day.isoformat(), "entity": entity_name},
+        )
+    return event
