@@ -160,6 +160,9 @@ class CustodyAction(models.TextChoices):
     URL_COLLECTION_REQUESTED = "url_collection_requested", "Collection from a URL requested"
     URL_COLLECTION_FAILED = "url_collection_failed", "Collection from a URL failed"
     EVENT_ADDED = "event_added", "Key event added"
+    CUE_CONFIRMED = "cue_confirmed", "Cue confirmed"
+    CUE_REJECTED = "cue_rejected", "Cue rejected"
+    CUE_ADDED = "cue_added", "Cue added by hand"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -23,15 +23,21 @@ class Capability(models.TextChoices):
     EDIT_PROVENANCE = "edit_provenance", "Edit any provenance record"
     EDIT_OWN_PROVENANCE = "edit_own_provenance", "Edit provenance records one collected"
     REPROCESS = "reprocess", "Run processing again"
+    REVIEW_CUES = "review_cues", "Confirm or reject cues, sign off verdicts"
+    ADD_CUES = "add_cues", "Add a cue by hand"
+    MANAGE_EVENTS = "manage_events", "Manage entities and key events"
     MANAGE_MEMBERS = "manage_members", "Add and remove members, change roles"
 
 
 _ALL = set(Capability)
 PERMISSIONS: dict[str, frozenset[Capability]] = {
     Role.OWNER: frozenset(_ALL),
-    Role.EDITOR: frozenset(_ALL - {Capability.MANAGE_MEMBERS}),
-    Role.FACT_CHECKER: frozenset({Capability.VIEW}),
-    Role.CONTRIBUTOR: frozenset({Capability.VIEW, Capability.COLLECT, Capability.EDIT_OWN_PROVENANCE}),
+    # Editors build the case; checking the dates is the fact-checkers' work.
+    Role.EDITOR: frozenset(_ALL - {Capability.MANAGE_MEMBERS, Capability.REVIEW_CUES}),
+    Role.FACT_CHECKER: frozenset({Capability.VIEW, Capability.REVIEW_CUES, Capability.ADD_CUES}),
+    Role.CONTRIBUTOR: frozenset(
+        {Capability.VIEW, Capability.COLLECT, Capability.EDIT_OWN_PROVENANCE, Capability.ADD_CUES}
+    ),
     Role.VIEWER: frozenset({Capability.VIEW}),
 }
 

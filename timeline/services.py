@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from archive.custody import custody_append
 from archive.models import Case, CustodyAction, Evidence
@@ -109,3 +111,59 @@ def event_add(
             details={"event": event.pk, "title": title, "date": day.isoformat(), "entity": entity_name},
         )
     return event
+
+
+class ReviewError(Exception):
+    """A review action that cannot be taken; the message is written for a person."""
+
+
+def cue_review(*, cue: Cue, actor: AbstractBaseUser, confirm: bool, note: str = "") -> Cue:
+    """Confirm or reject a cue with a note; the item's intervals follow, and the custody log keeps it."""
+    with transaction.atomic():
+        locked = Cue.objects.select_for_update().select_related("evidence__case").get(pk=cue.pk)
+        if locked.status != CueStatus.PROPOSED:
+            raise ReviewError(f"This cue was already {locked.get_status_display().lower()}.")
+        locked.status = CueStatus.CONFIRMED if confirm else CueStatus.REJECTED
+        locked.note = note
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+        locked.save(update_fields=["status", "note", "reviewed_by", "reviewed_at"])
+        custody_append(
+            case=locked.evidence.case,
+            action=CustodyAction.CUE_CONFIRMED if confirm else CustodyAction.CUE_REJECTED,
+            actor=actor,
+            evidence=locked.evidence,
+            details={"cue": locked.pk, "kind": locked.kind, "bound": locked.bound, "note": note},
+        )
+        intervals_refresh(evidence=locked.evidence)
+    return locked
+
+
+def cue_add_manual(
+    *,
+    evidence: Evidence,
+    actor: AbstractBaseUser,
+    bound: str,
+    day: date,
+    text: str,
+    note: str = "",
+    source_url: str = "",
+) -> Cue:
+    """A cue a person adds, such as a post date seen on the platform: a whole day in UTC, proposed for review."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    with transaction.atomic():
+        cue = Cue.objects.create(
+            evidence=evidence, kind="manual", bound=bound,
+            earliest=start, latest=start + timedelta(days=1), granularity="day", time_zone="UTC",
+            strength="strong", by_person=True, text=text, explanation=note or "Added by a person.",
+            locator={"url": source_url} if source_url else {}, fingerprint=f"manual-{uuid.uuid4().hex}",
+        )  # fmt: skip
+        custody_append(
+            case=evidence.case,
+            action=CustodyAction.CUE_ADDED,
+            actor=actor,
+            evidence=evidence,
+            details={"cue": cue.pk, "bound": bound, "day": day.isoformat(), "text": text, "source_url": source_url},
+        )
+        intervals_refresh(evidence=evidence)
+    return cue
