@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.validators import URLValidator
 
+from archive.collect.jobs import url_problem, url_rows
 from archive.dates import parse_posted_at
 from archive.models import EvidenceKind, Provenance
 from archive.roles import Role
@@ -132,26 +130,20 @@ class UrlCollectForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        validate = URLValidator(schemes=["http", "https"])
         requests = [(line.strip(), data.get("notes", "")) for line in data.get("urls", "").splitlines() if line.strip()]
         upload = data.get("csv_file")
         if upload:
             try:
-                text = upload.read(2_000_000).decode("utf-8-sig")
+                requests += url_rows(upload.read(2_000_000).decode("utf-8-sig"))
             except UnicodeDecodeError:
                 raise forms.ValidationError("The CSV must be UTF-8 text.") from None
-            reader = csv.DictReader(io.StringIO(text))
-            if not reader.fieldnames or "url" not in reader.fieldnames:
-                raise forms.ValidationError("The CSV needs a header with a 'url' column.")
-            requests += [((r.get("url") or "").strip(), (r.get("notes") or "").strip()) for r in reader if r.get("url")]
+            except ValueError as error:
+                raise forms.ValidationError(f"{error}.") from None
         if not requests:
             raise forms.ValidationError("Give at least one URL.")
         for url, _ in requests:
-            if len(url) > 2000:
-                raise forms.ValidationError("A URL may be 2,000 characters long at most.")
-            try:
-                validate(url)
-            except forms.ValidationError:
-                raise forms.ValidationError(f"{url!r} is not an http or https address.") from None
+            problem = url_problem(url)
+            if problem:
+                raise forms.ValidationError(f"{problem}.")
         data["requests"] = requests[:200]
         return data

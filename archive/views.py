@@ -195,10 +195,7 @@ def frame_image(request: HttpRequest, membership: Membership, pk: int, index: in
     if not frame.image_name:
         raise Http404("This frame is the original itself.")
     response = FileResponse(storages["default"].open(frame.image_name, "rb"), content_type="image/png")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return sandboxed(response, cache="private, max-age=3600")
 
 
 @case_view()
@@ -276,12 +273,17 @@ def _log_viewing(request: HttpRequest, evidence: Evidence) -> None:
         request.session[key] = now
 
 
-def _harden(response: HttpResponse, evidence: Evidence) -> HttpResponse:
+def sandboxed(response: HttpResponse, cache: str = "private, no-cache") -> HttpResponse:
+    """Headers for every file sent to the browser: never sniffed, never run, never cached publicly."""
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-cache"
-    response["X-Evidence-SHA256"] = evidence.sha256
+    response["Cache-Control"] = cache
     return response
+
+
+def _harden(response: HttpResponse, evidence: Evidence) -> HttpResponse:
+    response["X-Evidence-SHA256"] = evidence.sha256
+    return sandboxed(response)
 
 
 def _may_edit_provenance(membership: Membership, record: Provenance) -> bool:

@@ -3,9 +3,11 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -107,6 +109,28 @@ def world(db: None) -> World:
     services.case_create(slug="other", title="Another case", owner=outsider)
     result = collect(case, png_bytes(), "task.png", actor=members[Role.CONTRIBUTOR], platform="Toloka")
     return World(case=case, owner=owner, members=members, outsider=outsider, evidence=result.evidence)
+
+
+@contextmanager
+def broker(url: str) -> Iterator[None]:
+    """Send tasks to the broker at ``url`` (not in-process) for the duration, then restore."""
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = url, False
+    _drop_broker_connections()
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        _drop_broker_connections()
+
+
+def _drop_broker_connections() -> None:
+    """Make the app connect again, to the broker URL it has now."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from PIL import ImageDraw
 from archive.models import Membership
 from archive.pipeline.base import StageFailed
 from archive.pipeline.ocr import frame_image
-from archive.views import case_view
+from archive.views import case_view, sandboxed
 from timeline.models import Cue
 from timeline.selectors import cue_frame
 
@@ -45,8 +45,4 @@ def cue_crop(request: HttpRequest, membership: Membership, pk: int, cue_pk: int)
     )
     buffer = io.BytesIO()
     crop.save(buffer, "PNG")
-    response = HttpResponse(buffer.getvalue(), content_type="image/png")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return sandboxed(HttpResponse(buffer.getvalue(), content_type="image/png"))

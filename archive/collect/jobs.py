@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from functools import partial
 from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,6 +24,29 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+MAX_URL_LENGTH = 2000
+
+
+def url_problem(url: str) -> str | None:
+    """Why a URL cannot be collected, or None when it can be queued."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"A URL may be {MAX_URL_LENGTH:,} characters long at most ({url[:60]}...)"
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return f"{url!r} is not an http or https address"
+    return None
+
+
+def url_rows(text: str) -> list[tuple[str, str]]:
+    """(url, notes) rows of a CSV with a header that has a url column; ValueError says what is wrong."""
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or "url" not in reader.fieldnames:
+            raise ValueError("The CSV needs a header with a 'url' column")
+        return [((r.get("url") or "").strip(), (r.get("notes") or "").strip()) for r in reader if r.get("url")]
+    except csv.Error as error:
+        raise ValueError(f"The CSV cannot be read: {error}") from None
 
 
 def url_collect_request(*, case: Case, urls: list[tuple[str, str]], actor: AbstractBaseUser) -> list[UrlCollection]:

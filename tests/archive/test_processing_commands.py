@@ -6,7 +6,6 @@ import io
 from collections.abc import Iterator
 from datetime import timedelta
 
-import kombu.pools
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -15,9 +14,8 @@ from django.utils import timezone
 from archive.models import Evidence, ProcessingStatus, StageRun, StageStatus
 from archive.pipeline.stages import STAGE_NAMES
 from archive.tasks import BROKER_DOWN
-from config.celery import app
 from tests import media
-from tests.conftest import World, collect
+from tests.conftest import World, broker, collect
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,16 +65,8 @@ def test_resume_processing_leaves_recent_and_running_work_alone(world: World, in
 
 @pytest.fixture
 def broker_down() -> Iterator[None]:
-    saved = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = "redis://127.0.0.1:1/0", False
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield
-    app.conf.broker_url, app.conf.task_always_eager = saved
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
+    with broker("redis://127.0.0.1:1/0"):
+        yield
 
 
 def test_an_upload_succeeds_while_the_broker_is_down(

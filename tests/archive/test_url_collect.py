@@ -143,3 +143,11 @@ def test_bad_urls_are_refused_before_anything_is_queued(world: World) -> None:
     response = client.post(url, {"urls": "javascript:alert(1)"})
     assert "is not an http or https address" in response.content.decode()
     assert not UrlCollection.objects.exists()
+
+
+def test_the_command_refuses_a_url_too_long_to_keep(world: World) -> None:
+    with pytest.raises(CommandError, match="2,000 characters long at most"):
+        call_command(
+            "ingest_url", "https://example.org/" + "a" * 2000, "--case", world.case.slug, "--collected-by", "olga_owner"
+        )
+    assert not UrlCollection.objects.exists()

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import kombu.pools
 import pytest
 import redis
 from django.core.management import call_command
@@ -24,9 +23,8 @@ from django.db import connection
 from django.utils import timezone
 
 from archive.models import Evidence, ProcessingStatus, StageRun, StageStatus
-from config.celery import app
 from tests import media
-from tests.conftest import collect, make_user
+from tests.conftest import broker, collect, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
@@ -44,27 +42,14 @@ def _test_database_url() -> str:
 
 
 @pytest.fixture
-def broker() -> Iterator[str]:
-    parts = urlsplit(os.environ["REDIS_URL"])
-    url = urlunsplit(parts._replace(path="/15"))
+def test_broker() -> Iterator[str]:
+    """A Redis database of the tests' own (number 15), emptied before and after."""
+    url = urlunsplit(urlsplit(os.environ["REDIS_URL"])._replace(path="/15"))
     client = redis.Redis.from_url(url)
     client.flushdb()
-    saved = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = url, False
-    _drop_broker_connections()
-    yield url
-    app.conf.broker_url, app.conf.task_always_eager = saved
-    _drop_broker_connections()
+    with broker(url):
+        yield url
     client.flushdb()
-
-
-def _drop_broker_connections() -> None:
-    """Make the app connect again, to the broker URL it has now."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-    kombu.pools.reset()
 
 
 class Worker:
@@ -114,11 +99,11 @@ class Worker:
 
 
 @pytest.fixture
-def worker(transactional_db: None, broker: str, _isolated_storage: Path, tmp_path: Path) -> Iterator[Worker]:
+def worker(transactional_db: None, test_broker: str, _isolated_storage: Path, tmp_path: Path) -> Iterator[Worker]:
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": broker,
+        "REDIS_URL": test_broker,
         "MEDIA_ROOT": str(_isolated_storage),
         "VAR_DIR": str(tmp_path / "worker-var"),
         "DEBUG": "1",

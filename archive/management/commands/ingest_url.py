@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.validators import URLValidator
 
-from archive.collect.jobs import url_collect_request, url_collection_execute
+from archive.collect.jobs import url_collect_request, url_collection_execute, url_problem, url_rows
 from archive.models import Case, UrlCollection
 
 
@@ -42,7 +39,9 @@ class Command(BaseCommand):
         if not requests:
             raise CommandError("Give URLs or a --csv file.")
         for url, _ in requests:
-            _check(url)
+            problem = url_problem(url)
+            if problem:
+                raise CommandError(f"{problem}.")
         jobs = url_collect_request(case=case, urls=requests, actor=user)
         failures = 0
         for job in jobs:
@@ -76,21 +75,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
 
-def _check(url: str) -> None:
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        raise CommandError(f"{url!r} is not an http(s) URL.") from None
-
-
 def _read_csv(path: Path) -> list[tuple[str, str]]:
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or "url" not in reader.fieldnames:
-                raise CommandError(f"{path} needs a header with a 'url' column.")
-            return [
-                ((row.get("url") or "").strip(), (row.get("notes") or "").strip()) for row in reader if row.get("url")
-            ]
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        return url_rows(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
         raise CommandError(f"Cannot read {path}: {error}") from None
