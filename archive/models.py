@@ -163,6 +163,11 @@ class CustodyAction(models.TextChoices):
     CUE_CONFIRMED = "cue_confirmed", "Cue confirmed"
     CUE_REJECTED = "cue_rejected", "Cue rejected"
     CUE_ADDED = "cue_added", "Cue added by hand"
+    EVENT_REMOVED = "event_removed", "Key event removed"
+    ENTITY_ADDED = "entity_added", "Entity added"
+    ENTITIES_LINKED = "entities_linked", "Entities linked to an item"
+    VERDICT_SIGNED_OFF = "verdict_signed_off", "Verdict signed off"
+    EXPORTED = "exported", "Timeline exported"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -36,19 +36,11 @@ os.environ["DATABASE_URL"] = DATABASE
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django
-import psycopg
+from _scratch_db import recreate_database
 
 SHARED = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data")) / "headlines"
 CORPUS_SIZE = 1_000_000
 HELD_OUT = 2_000
-
-
-def recreate_database() -> None:
-    admin = DATABASE.rsplit("/", 1)[0] + "/postgres"
-    name = DATABASE.rsplit("/", 1)[1]
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def real_headlines() -> list[dict[str, str]]:
@@ -115,7 +107,7 @@ def screenshots(count: int, present: list[str], absent: list[str], rng: random.R
 
 def main() -> None:
     rng = random.Random(7)
-    recreate_database()
+    recreate_database(DATABASE)
     django.setup()
     from django.core.management import call_command
     from rapidfuzz import fuzz, process

@@ -160,6 +160,8 @@ FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 # The number of files one upload form may carry.
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("EVIDENCE_MAX_FILES_PER_UPLOAD", 500, minimum=1)
 EVIDENCE_PAGE_SIZE = env_int("EVIDENCE_PAGE_SIZE", 50, minimum=1)
+TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 100, minimum=1)
+REVIEW_PAGE_SIZE = env_int("REVIEW_PAGE_SIZE", 30, minimum=1)
 
 # Limits that hostile or huge files meet before anything decodes them.
 EVIDENCE_MAX_IMAGE_PIXELS = env_int("EVIDENCE_MAX_IMAGE_PIXELS", 100_000_000, minimum=1)

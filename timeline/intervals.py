@@ -81,3 +81,11 @@ def verdict(interval: Interval, event: datetime) -> Verdict:
     if interval.latest is not None and interval.latest < event:
         return Verdict("before", round((event - interval.latest).total_seconds() / 86400, 2))
     return Verdict("undetermined")
+
+
+def narrowed(interval: Interval, cue: Bounded) -> Interval:
+    """The interval once one more cue holds as well: what confirming that cue would make of it."""
+    lower, upper = lower_bound(cue), upper_bound(cue)
+    earliest = interval.earliest if lower is None or (interval.earliest and interval.earliest >= lower) else lower
+    latest = interval.latest if upper is None or (interval.latest and interval.latest <= upper) else upper
+    return Interval(earliest, latest)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from django.conf import settings
 from django.db import models
 
@@ -169,3 +171,32 @@ class KeyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.title}"
+
+    @property
+    def moment(self) -> datetime:
+        """Where the event stands on the time line: the start of its day in UTC.
+
+        A listing takes effect on the day the act is published; a capture on that
+        day counts as after it, which is the reading that favours no side.
+        """
+        return datetime.combine(self.date, time.min, tzinfo=UTC)
+
+
+class SignOff(models.Model):
+    """A fact-checker's signature on an item's verified verdicts, as they stood at that moment."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="sign_offs")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    earliest = models.DateTimeField(null=True, blank=True)
+    latest = models.DateTimeField(null=True, blank=True)
+    # [{"event": id, "title", "date", "verdict", "margin_days"}], the confirmed cues' ids behind them.
+    verdicts = models.JSONField(default=list)
+    cue_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.evidence_id} signed off by {self.signed_by_id} at {self.signed_at}"

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from archive.models import Evidence, Frame, TextLine
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import Case as Switch
+
+from archive.models import Case, Evidence, Frame, Provenance, TextLine
 from timeline.extract.clocks import Line
 from timeline.extract.cues import FrameText, ItemFacts
-from timeline.models import CaptureInterval, Cue
+from timeline.intervals import Interval, Verdict, conflicting, narrowed, verdict
+from timeline.models import Bound, CaptureInterval, Cue, CueStatus, IntervalMode, KeyEvent, SignOff, Strength
 
 
 def item_facts(evidence: Evidence) -> ItemFacts:
@@ -67,3 +85,242 @@ def cue_frame(cue: Cue) -> Frame | None:
     if locator.get("time") is not None:
         return frames.filter(time=locator["time"]).first()
     return frame
+
+
+VERDICTS = ("after", "before", "undetermined", "conflict")
+# Annotation prefixes of the two capture intervals an item carries on timeline querysets.
+PREFIX = {IntervalMode.PROVISIONAL: "p_", IntervalMode.VERIFIED: "v_"}
+
+
+def with_intervals(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
+    """Items with both capture intervals as columns: ``p_earliest``... and ``v_earliest``...
+
+    An item whose intervals were never computed has None everywhere, which reads
+    as undetermined, as it should.
+    """
+    for mode, prefix in PREFIX.items():
+        relation = f"{prefix}interval"
+        queryset = queryset.annotate(
+            **{relation: FilteredRelation("capture_intervals", condition=Q(capture_intervals__mode=mode))}
+        ).annotate(
+            **{f"{prefix}{column}": F(f"{relation}__{column}") for column in ("earliest", "latest", "conflict", "cues")}
+        )
+    return queryset
+
+
+def verdict_q(prefix: str, moment: datetime, outcome: str) -> Q:
+    """The items whose verdict against an event at ``moment`` is ``outcome``: ``intervals.verdict`` in SQL.
+
+    Filtering and counting in the database keep the timeline's cost fixed
+    whatever the size of the case; a test checks that both agree.
+    """
+    conflict, earliest, latest = f"{prefix}conflict", f"{prefix}earliest", f"{prefix}latest"
+    agreeing = Q(**{conflict: False})
+    if outcome == "conflict":
+        return Q(**{conflict: True})
+    if outcome == "after":
+        return agreeing & Q(**{f"{earliest}__gte": moment})
+    if outcome == "before":
+        return agreeing & Q(**{f"{latest}__lt": moment})
+    straddles = (Q(**{f"{earliest}__isnull": True}) | Q(**{f"{earliest}__lt": moment})) & (
+        Q(**{f"{latest}__isnull": True}) | Q(**{f"{latest}__gte": moment})
+    )
+    return Q(**{f"{conflict}__isnull": True}) | (agreeing & straddles)
+
+
+def interval_of(item: Evidence, prefix: str) -> Interval:
+    """The interval annotated on an item by ``with_intervals``."""
+    return Interval(getattr(item, f"{prefix}earliest"), getattr(item, f"{prefix}latest"))
+
+
+def verdicts_of(item: Evidence, prefix: str, events: Iterable[KeyEvent]) -> list[tuple[KeyEvent, Verdict]]:
+    interval = interval_of(item, prefix)
+    return [(event, verdict(interval, event.moment)) for event in events]
+
+
+@dataclass(frozen=True)
+class EventAnswer:
+    """The case's answer against one event: how many items fall after it, before it, or neither."""
+
+    event: KeyEvent
+    after: int
+    verified_after: int
+    undetermined: int
+    before: int
+    conflict: int
+
+    @property
+    def line(self) -> str:
+        return (
+            f"After {self.event.title}: {self.after} item{'s' if self.after != 1 else ''} "
+            f"({self.verified_after} verified) · undetermined {self.undetermined} · before {self.before} "
+            f"· conflicts {self.conflict}"
+        )
+
+
+def case_answers(queryset: QuerySet[Evidence], events: list[KeyEvent], prefix: str) -> list[EventAnswer]:
+    """One line per event, counted in one query whatever the number of items."""
+    if not events:
+        return []
+    aggregates: dict[str, Any] = {}
+    for event in events:
+        for outcome in VERDICTS:
+            aggregates[f"e{event.pk}_{outcome}"] = Count("pk", filter=verdict_q(prefix, event.moment, outcome))
+        # Of the items after the event, those that stay after it on confirmed cues alone.
+        aggregates[f"e{event.pk}_verified"] = Count(
+            "pk", filter=verdict_q(prefix, event.moment, "after") & verdict_q("v_", event.moment, "after")
+        )
+    counts = queryset.order_by().aggregate(**aggregates)
+    return [
+        EventAnswer(
+            event=event,
+            after=counts[f"e{event.pk}_after"],
+            verified_after=counts[f"e{event.pk}_verified"],
+            undetermined=counts[f"e{event.pk}_undetermined"],
+            before=counts[f"e{event.pk}_before"],
+            conflict=counts[f"e{event.pk}_conflict"],
+        )
+        for event in events
+    ]
+
+
+def chronological(queryset: QuerySet[Evidence], prefix: str) -> QuerySet[Evidence]:
+    """Items in the order of their capture interval; undated items last."""
+    return queryset.order_by(
+        F(f"{prefix}earliest").asc(nulls_last=True), F(f"{prefix}latest").asc(nulls_last=True), "pk"
+    )
+
+
+def timeline_rows(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
+    """What each row of the timeline shows beside its intervals: entities, posting times, sign-offs."""
+    return queryset.prefetch_related(
+        "entities",
+        Prefetch(
+            "provenance",
+            queryset=Provenance.objects.filter(posted_at__isnull=False).only("evidence_id", "posted_at", "platform"),
+            to_attr="postings",
+        ),
+        Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by")),
+    )
+
+
+def case_events(case: Case) -> list[KeyEvent]:
+    return list(KeyEvent.objects.filter(case=case).select_related("entity"))
+
+
+def sign_off_current(sign_off: SignOff | None, verdicts: list[tuple[KeyEvent, Verdict]]) -> bool:
+    """Whether the verified verdicts still stand as they were signed off."""
+    if sign_off is None:
+        return False
+    now = [{"event": event.pk, "date": event.date.isoformat(), "verdict": found.outcome} for event, found in verdicts]
+    signed = [{key: entry[key] for key in ("event", "date", "verdict")} for entry in sign_off.verdicts]
+    return now == signed
+
+
+def item_records(
+    queryset: QuerySet[Evidence], events: list[KeyEvent], prefix: str, *, chunk: int = 2000
+) -> Iterator[dict[str, Any]]:
+    """One plain record per item: the shape of ``verdicts --json`` and of the JSON export.
+
+    The cues of items in conflict are read, a chunk at a time, to name the
+    smallest set that disagrees.
+    """
+    verified = prefix == PREFIX[IntervalMode.VERIFIED]
+    batch: list[Evidence] = []
+    for item in queryset.iterator(chunk_size=chunk):
+        batch.append(item)
+        if len(batch) == chunk:
+            yield from _records(batch, events, prefix, verified)
+            batch = []
+    yield from _records(batch, events, prefix, verified)
+
+
+def _records(items: list[Evidence], events: list[KeyEvent], prefix: str, verified: bool) -> Iterator[dict[str, Any]]:
+    in_conflict = [item.pk for item in items if getattr(item, f"{prefix}conflict")]
+    cues: dict[int, list[Cue]] = {}
+    if in_conflict:
+        for cue in mode_cues(Cue.objects.filter(evidence_id__in=in_conflict), verified).order_by("id"):
+            cues.setdefault(cue.evidence_id, []).append(cue)
+    for item in items:
+        interval = interval_of(item, prefix)
+        disagreeing = conflicting(cues.get(item.pk, []))
+        yield {
+            "id": item.pk,
+            "sha256": item.sha256,
+            "name": item.original_name,
+            "kind": item.kind,
+            "capture_interval": {"earliest": _iso(interval.earliest), "latest": _iso(interval.latest)},
+            "verdicts": [
+                {
+                    "event": event.title,
+                    "date": event.date.isoformat(),
+                    "verdict": found.outcome,
+                    "margin_days": found.margin_days,
+                }
+                for event, found in verdicts_of(item, prefix, events)
+            ],  # fmt: skip
+            "cues": getattr(item, f"{prefix}cues") or 0,
+            "conflict": sorted(cue.pk for cue in disagreeing) or None,
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def mode_cues(cues: QuerySet[Cue], verified: bool) -> QuerySet[Cue]:
+    """The cues a mode counts: confirmed ones when verified, every cue not rejected otherwise."""
+    return cues.filter(status=CueStatus.CONFIRMED) if verified else cues.exclude(status=CueStatus.REJECTED)
+
+
+STRENGTH_ORDER = Switch(
+    When(strength=Strength.STRONG, then=Value(0)),
+    When(strength=Strength.MEDIUM, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def review_queue(case: Case, events: list[KeyEvent]) -> QuerySet[Cue]:
+    """The proposed cues of a case, the ones whose confirmation would change a verified verdict first.
+
+    Confirming a cue narrows the item's verified interval to its bound. That
+    changes a verdict when the narrowed interval becomes empty (a conflict), or
+    newly starts on or after an event, or newly ends before one. Deciding it in
+    SQL lets the queue be sorted and paged in the database.
+    """
+    cues = Cue.objects.filter(evidence__case=case, status=CueStatus.PROPOSED).annotate(
+        verified=FilteredRelation(
+            "evidence__capture_intervals", condition=Q(evidence__capture_intervals__mode=IntervalMode.VERIFIED)
+        ),
+        v_earliest=F("verified__earliest"),
+        v_latest=F("verified__latest"),
+        v_conflict=F("verified__conflict"),
+        lower=Switch(When(bound__in=[Bound.NOT_BEFORE, Bound.ON], then=F("earliest"))),
+        upper=Switch(When(bound__in=[Bound.NOT_AFTER, Bound.ON], then=F("latest"))),
+    )
+    changes = Q(lower__gt=F("v_latest")) | Q(upper__lt=F("v_earliest")) | Q(lower__gt=F("upper"))
+    for event in events:
+        moment = event.moment
+        changes |= Q(lower__gte=moment) & (Q(v_earliest__isnull=True) | Q(v_earliest__lt=moment))
+        changes |= Q(upper__lt=moment) & (Q(v_latest__isnull=True) | Q(v_latest__gte=moment))
+    # An interval already in conflict stays so whatever is added.
+    changes &= Q(v_conflict=False) | Q(v_conflict__isnull=True)
+    flag = Switch(When(changes, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return (
+        cues.annotate(changes=flag, strength_rank=STRENGTH_ORDER)
+        .select_related("evidence", "headline")
+        .order_by("-changes", "strength_rank", "evidence_id", "earliest", "id")
+    )
+
+
+def review_effect(cue: Cue, events: list[KeyEvent]) -> list[tuple[KeyEvent, Verdict, Verdict]]:
+    """What confirming a queued cue would do to its item's verified verdicts: (event, now, then) where they differ."""
+    now = Interval(cue.v_earliest, cue.v_latest)
+    then = narrowed(now, cue)
+    effects = []
+    for event in events:
+        before, after = verdict(now, event.moment), verdict(then, event.moment)
+        if before.outcome != after.outcome:
+            effects.append((event, before, after))
+    return effects

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from archive.custody import custody_append
-from archive.models import Case, CustodyAction, Evidence
+from archive.models import Case, CustodyAction, Evidence, Frame
 from timeline.extract.cues import Candidate, CueDraft
-from timeline.intervals import intersect
-from timeline.models import CaptureInterval, Cue, CueStatus, Entity, IntervalMode, KeyEvent
+from timeline.intervals import intersect, verdict
+from timeline.models import CaptureInterval, Cue, CueStatus, Entity, IntervalMode, KeyEvent, SignOff
+from timeline.selectors import review_queue
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -148,22 +149,136 @@ def cue_add_manual(
     text: str,
     note: str = "",
     source_url: str = "",
+    region: tuple[Frame, list[int]] | None = None,
 ) -> Cue:
-    """A cue a person adds, such as a post date seen on the platform: a whole day in UTC, proposed for review."""
+    """A cue a person adds, such as a post date seen on the platform: a whole day in UTC, proposed for review.
+
+    Its source is a URL, or a region of one of the item's frames ``(frame, [x, y, w, h])``,
+    which the reasoning page then shows cropped like any cue read by the machine.
+    """
     start = datetime.combine(day, time.min, tzinfo=UTC)
+    locator: dict[str, Any] = {"url": source_url} if source_url else {}
+    if region is not None:
+        frame, box = region
+        if frame.evidence_id != evidence.pk:
+            raise ReviewError("That frame belongs to another item.")
+        left, top, width, height = box
+        inside = left >= 0 and top >= 0 and width > 0 and height > 0
+        if not inside or left + width > frame.width or top + height > frame.height:
+            raise ReviewError(f"The region must lie inside the frame ({frame.width}×{frame.height} pixels).")
+        locator.update({"frame": frame.index, "time": frame.time, "page": frame.page, "box": list(box)})
     with transaction.atomic():
         cue = Cue.objects.create(
             evidence=evidence, kind="manual", bound=bound,
             earliest=start, latest=start + timedelta(days=1), granularity="day", time_zone="UTC",
             strength="strong", by_person=True, text=text, explanation=note or "Added by a person.",
-            locator={"url": source_url} if source_url else {}, fingerprint=f"manual-{uuid.uuid4().hex}",
+            locator=locator, fingerprint=f"manual-{uuid.uuid4().hex}",
         )  # fmt: skip
         custody_append(
             case=evidence.case,
             action=CustodyAction.CUE_ADDED,
             actor=actor,
             evidence=evidence,
-            details={"cue": cue.pk, "bound": bound, "day": day.isoformat(), "text": text, "source_url": source_url},
+            details={"cue": cue.pk, "bound": bound, "day": day.isoformat(), "text": text, "locator": locator},
         )
         intervals_refresh(evidence=evidence)
     return cue
+
+
+def entity_add(*, case: Case, name: str, kind: str, aliases: list[str], actor: AbstractBaseUser) -> Entity:
+    name = name.strip()
+    with transaction.atomic():
+        if Entity.objects.filter(case=case, name__iexact=name).exists():
+            raise ReviewError(f"The case already has an entity named {name!r}.")
+        entity = Entity.objects.create(case=case, name=name, kind=kind, aliases=aliases)
+        custody_append(
+            case=case,
+            action=CustodyAction.ENTITY_ADDED,
+            actor=actor,
+            details={"entity": entity.pk, "name": name, "kind": kind, "aliases": aliases},
+        )
+    return entity
+
+
+def entities_link(*, evidence: Evidence, entities: list[Entity], actor: AbstractBaseUser) -> None:
+    """Set the entities an item is about (replacing the earlier choice), and log the change."""
+    if any(entity.case_id != evidence.case_id for entity in entities):
+        raise ReviewError("Entities must belong to the item's case.")
+    with transaction.atomic():
+        before = sorted(evidence.entities.values_list("name", flat=True))
+        evidence.entities.set(entities)
+        after = sorted(entity.name for entity in entities)
+        if before != after:
+            custody_append(
+                case=evidence.case,
+                action=CustodyAction.ENTITIES_LINKED,
+                actor=actor,
+                evidence=evidence,
+                details={"before": before, "after": after},
+            )
+
+
+def event_remove(*, event: KeyEvent, actor: AbstractBaseUser) -> None:
+    """Remove a key event; the custody log keeps what it was."""
+    with transaction.atomic():
+        details = {"event": event.pk, "title": event.title, "date": event.date.isoformat(),
+                   "entity": event.entity.name if event.entity else "", "legal_act": event.legal_act,
+                   "source_url": event.source_url}  # fmt: skip
+        case = event.case
+        event.delete()
+        custody_append(case=case, action=CustodyAction.EVENT_REMOVED, actor=actor, details=details)
+
+
+def verdict_sign_off(*, evidence: Evidence, actor: AbstractBaseUser, note: str = "") -> SignOff:
+    """Sign off an item's verified verdicts against every key event, as they stand now.
+
+    Refused while a proposed cue of the item would change a verdict if confirmed:
+    the signature would otherwise rest on a question nobody settled. Proposed
+    cues that change nothing may wait. A later review that changes a verdict
+    leaves the sign-off outdated, and pages say so.
+    """
+    events = list(KeyEvent.objects.filter(case=evidence.case))
+    with transaction.atomic():
+        Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
+        waiting = review_queue(evidence.case, events).filter(evidence=evidence, changes=True).count()
+        if waiting:
+            raise ReviewError(
+                f"Proposed cues that would change this item's verdict wait for review ({waiting}); "
+                "confirm or reject them first."
+            )
+        confirmed = list(Cue.objects.filter(evidence=evidence, status=CueStatus.CONFIRMED).order_by("id"))
+        if not confirmed:
+            raise ReviewError("No cue of this item is confirmed: there is no verified verdict to sign off.")
+        interval = intersect(confirmed)
+        verdicts = []
+        for event in events:
+            found = verdict(interval, event.moment)
+            verdicts.append({"event": event.pk, "title": event.title, "date": event.date.isoformat(),
+                             "verdict": found.outcome, "margin_days": found.margin_days})  # fmt: skip
+        sign_off = SignOff.objects.create(
+            evidence=evidence, signed_by=actor, note=note, earliest=interval.earliest, latest=interval.latest,
+            verdicts=verdicts, cue_ids=[cue.pk for cue in confirmed],
+        )  # fmt: skip
+        custody_append(
+            case=evidence.case,
+            action=CustodyAction.VERDICT_SIGNED_OFF,
+            actor=actor,
+            evidence=evidence,
+            details={"sign_off": sign_off.pk, "verdicts": verdicts, "cues": sign_off.cue_ids, "note": note,
+                     "earliest": _iso(interval.earliest), "latest": _iso(interval.latest)},
+        )  # fmt: skip
+    return sign_off
+
+
+def timeline_exported(*, case: Case, actor: AbstractBaseUser, export: str, mode: str, items: int) -> None:
+    """Log an export, with the custody head it was made at, so a published memo can be traced."""
+    custody_append(
+        case=case,
+        action=CustodyAction.EXPORTED,
+        actor=actor,
+        details={"format": export, "mode": mode, "items": items, "custody_head": case.custody_head},
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

@@ -6,6 +6,23 @@ from timeline import views
 
 app_name = "timeline"
 
+CASE = "cases/<slug:slug>/"
+ITEM = CASE + "evidence/<int:pk>/"
+
 urlpatterns = [
-    path("cases/<slug:slug>/evidence/<int:pk>/cues/<int:cue_pk>.png", views.cue_crop, name="cue_crop"),
+    path(CASE + "timeline/", views.timeline, name="timeline"),
+    path(CASE + "timeline.csv", views.timeline_export, {"export": "csv"}, name="timeline_csv"),
+    path(CASE + "timeline.json", views.timeline_export, {"export": "json"}, name="timeline_json"),
+    path(CASE + "memo/", views.memo, name="memo"),
+    path(CASE + "review/", views.review_queue, name="review_queue"),
+    path(CASE + "cues/<int:cue_pk>/review/", views.cue_review, name="cue_review"),
+    path(CASE + "events/", views.events, name="events"),
+    path(CASE + "events/add/", views.event_add, name="event_add"),
+    path(CASE + "events/<int:event_pk>/remove/", views.event_remove, name="event_remove"),
+    path(CASE + "entities/add/", views.entity_add, name="entity_add"),
+    path(ITEM + "reasoning/", views.reasoning, name="reasoning"),
+    path(ITEM + "cues/add/", views.cue_add, name="cue_add"),
+    path(ITEM + "sign-off/", views.sign_off, name="sign_off"),
+    path(ITEM + "entities/", views.entities_link, name="entities_link"),
+    path(ITEM + "cues/<int:cue_pk>.png", views.cue_crop, name="cue_crop"),
 ]

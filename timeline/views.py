@@ -1,17 +1,35 @@
 from __future__ import annotations
 
+import csv
 import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 from PIL import ImageDraw
 
-from archive.models import Membership
+from archive import selectors as selectors_archive
+from archive.models import Evidence, Frame, Membership, Provenance
 from archive.pipeline.base import StageFailed
 from archive.pipeline.ocr import frame_image
+from archive.roles import Capability
 from archive.views import case_view, sandboxed
-from timeline.models import Cue
+from timeline import selectors, services
+from timeline.chart import ChartRow, build_chart
+from timeline.filters import TimelineFilter
+from timeline.forms import EntitiesLinkForm, EntityForm, EventForm, ManualCueForm, ReviewForm, SignOffForm
+from timeline.intervals import Interval, Verdict, conflicting
+from timeline.models import Cue, CueStatus, Entity, IntervalMode, KeyEvent, SignOff
 from timeline.selectors import cue_frame
 
 CROP_MARGIN = 32
@@ -46,3 +64,381 @@ def cue_crop(request: HttpRequest, membership: Membership, pk: int, cue_pk: int)
     buffer = io.BytesIO()
     crop.save(buffer, "PNG")
     return sandboxed(HttpResponse(buffer.getvalue(), content_type="image/png"))
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form was on, when it is one of ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _messages_from(request: HttpRequest, form: object) -> None:
+    for field, errors in form.errors.items():
+        for error in errors:
+            label = form.fields[field].label or field.replace("_", " ").capitalize() if field != "__all__" else ""
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+@case_view()
+@require_GET
+def timeline(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The case's answer in one line per event, a chart of capture intervals, and the chronological table."""
+    case = membership.case
+    events = selectors.case_events(case)
+    found = TimelineFilter(request.GET, case=case, events=events)
+    prefix, event = found.prefix, found.chosen_event
+    answers = selectors.case_answers(found.without_verdict(), events, prefix)
+    rows = selectors.chronological(found.qs, prefix)
+    page = Paginator(selectors.timeline_rows(rows), settings.TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [_row(item, case.slug, prefix, events, event) for item in page]
+    chart = build_chart(
+        [ChartRow(row.item.original_name, row.href, row.interval.earliest, row.interval.latest, row.outcome,
+                  [p.posted_at for p in row.item.postings]) for row in items],
+        [(e.title, e.moment) for e in events],
+    )  # fmt: skip
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "timeline/timeline.html",
+        {
+            "case": case,
+            "membership": membership,
+            "filter": found,
+            "answers": answers,
+            "event": event,
+            "events": events,
+            "verified": found.chosen_mode == IntervalMode.VERIFIED,
+            "rows": items,
+            "page": page,
+            "chart": chart,
+            "query": query.urlencode(),
+            "can_manage": membership.can(Capability.MANAGE_EVENTS),
+        },
+    )
+
+
+@dataclass
+class Row:
+    item: Evidence
+    href: str
+    interval: Interval
+    verdicts: list[tuple[KeyEvent, Verdict]]
+    outcome: str
+    verified_outcome: str
+    sign_off: SignOff | None
+    sign_off_current: bool
+
+
+def _row(item: Evidence, slug: str, prefix: str, events: list[KeyEvent], event: KeyEvent | None) -> Row:
+    verdicts = selectors.verdicts_of(item, prefix, events)
+    verified = selectors.verdicts_of(item, "v_", events)
+    chosen = [found for e, found in verdicts if e == event]
+    chosen_verified = [found for e, found in verified if e == event]
+    sign_off = next(iter(item.sign_offs.all()), None)
+    return Row(
+        item=item,
+        href=reverse("timeline:reasoning", kwargs={"slug": slug, "pk": item.pk}),
+        interval=selectors.interval_of(item, prefix),
+        verdicts=verdicts,
+        outcome=chosen[0].outcome if chosen else ("conflict" if getattr(item, f"{prefix}conflict") else "undetermined"),
+        verified_outcome=chosen_verified[0].outcome if chosen_verified else "",
+        sign_off=sign_off,
+        sign_off_current=selectors.sign_off_current(sign_off, verified),
+    )
+
+
+@case_view()
+@require_GET
+def timeline_export(request: HttpRequest, membership: Membership, export: str) -> HttpResponse:
+    """The filtered timeline as CSV (one row per item, two columns per event) or JSON (one object per item)."""
+    case = membership.case
+    events = selectors.case_events(case)
+    found = TimelineFilter(request.GET, case=case, events=events)
+    rows = selectors.chronological(found.qs, found.prefix)
+    records = list(selectors.item_records(rows, events, found.prefix))
+    services.timeline_exported(case=case, actor=request.user, export=export, mode=found.chosen_mode, items=len(records))
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    name = f"{case.slug}-timeline-{found.chosen_mode}-{stamp}.{export}"
+    if export == "json":
+        body = {"case": case.slug, "mode": found.chosen_mode, "custody_head": case.custody_head,
+                "exported_at": timezone.now().isoformat(), "items": records}  # fmt: skip
+        response = HttpResponse(json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json")
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        csv.writer(response).writerows(_csv_rows(records, events))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _csv_rows(records: list[dict[str, object]], events: list[KeyEvent]) -> Iterator[list[object]]:
+    """A header, then one row per item with a verdict and a margin column per event."""
+    yield ["id", "name", "kind", "sha256", "earliest", "latest", "cues", "conflict_cues"] + [
+        f"{column}: {event.title} ({event.date})" for event in events for column in ("verdict", "margin days")
+    ]
+    for record in records:
+        interval = record["capture_interval"]
+        cells = [record["id"], _cell(record["name"]), record["kind"], record["sha256"], interval["earliest"] or "",
+                 interval["latest"] or "", record["cues"], " ".join(map(str, record["conflict"] or []))]  # fmt: skip
+        for found in record["verdicts"]:
+            cells += [found["verdict"], "" if found["margin_days"] is None else found["margin_days"]]
+        yield cells
+
+
+def _cell(text: str) -> str:
+    # A cell that starts like a formula would run in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@case_view()
+@require_GET
+def memo(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """A printable fact-check memo: each item's verdicts with the cues, crops, provenance and hashes behind them.
+
+    Verified mode unless asked otherwise: a memo is what a fact-checker stands behind.
+    """
+    case = membership.case
+    events = selectors.case_events(case)
+    data = request.GET.copy()
+    data.setdefault("mode", IntervalMode.VERIFIED)
+    found = TimelineFilter(data, case=case, events=events)
+    verified = found.chosen_mode == IntervalMode.VERIFIED
+    cues = selectors.mode_cues(Cue.objects.select_related("headline", "reviewed_by"), verified)
+    rows = selectors.timeline_rows(selectors.chronological(found.qs, found.prefix)).prefetch_related(
+        Prefetch("cues", queryset=cues.order_by("bound", "earliest", "id"), to_attr="memo_cues"),
+        Prefetch("provenance", queryset=Provenance.objects.select_related("collected_by"), to_attr="memo_provenance"),
+    )
+    items = [_row(item, case.slug, found.prefix, events, found.chosen_event) for item in rows]
+    head = {"hash": case.custody_head, "length": case.custody_length}
+    services.timeline_exported(case=case, actor=request.user, export="memo", mode=found.chosen_mode, items=len(items))
+    return render(
+        request,
+        "timeline/memo.html",
+        {
+            "case": case,
+            "events": events,
+            "answers": selectors.case_answers(found.without_verdict(), events, found.prefix),
+            "rows": items,
+            "verified": verified,
+            "generated_at": timezone.now(),
+            "head": head,
+        },
+    )
+
+
+@case_view()
+@require_GET
+def review_queue(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    events = selectors.case_events(case)
+    queue = selectors.review_queue(case, events)
+    page = Paginator(queue, settings.REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    for cue in page:
+        cue.effects = selectors.review_effect(cue, events)
+    return render(
+        request,
+        "timeline/review_queue.html",
+        {
+            "case": case,
+            "membership": membership,
+            "page": page,
+            "waiting": page.paginator.count,
+            "can_review": membership.can(Capability.REVIEW_CUES),
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+@case_view(Capability.REVIEW_CUES)
+@require_POST
+def cue_review(request: HttpRequest, membership: Membership, cue_pk: int) -> HttpResponse:
+    cue = get_object_or_404(Cue.objects.select_related("evidence"), evidence__case=membership.case, pk=cue_pk)
+    back = reverse("timeline:reasoning", kwargs={"slug": membership.case.slug, "pk": cue.evidence_id})
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        _messages_from(request, form)
+        return _back(request, back)
+    confirm = form.cleaned_data["decision"] == "confirm"
+    try:
+        services.cue_review(cue=cue, actor=request.user, confirm=confirm, note=form.cleaned_data["note"])
+    except services.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Cue {'confirmed' if confirm else 'rejected'}: {cue.text[:80]}")
+    return _back(request, back)
+
+
+@case_view()
+@require_GET
+def reasoning(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    """Everything behind an item's verdicts, for redoing the reasoning by eye."""
+    case = membership.case
+    evidence = get_object_or_404(
+        selectors.with_intervals(Evidence.objects.filter(case=case)).prefetch_related("entities"), pk=pk
+    )
+    events = selectors.case_events(case)
+    cues = list(selectors.evidence_cues(evidence))
+    modes = []
+    for mode, prefix in selectors.PREFIX.items():
+        verified = mode == IntervalMode.VERIFIED
+        counted = [cue for cue in cues if cue.status == CueStatus.CONFIRMED or
+                   (not verified and cue.status == CueStatus.PROPOSED)]  # fmt: skip
+        modes.append(
+            {
+                "mode": mode,
+                "label": IntervalMode(mode).label,
+                "interval": selectors.interval_of(evidence, prefix),
+                "verdicts": selectors.verdicts_of(evidence, prefix, events),
+                "cues": len(counted),
+                "conflict": conflicting(counted),
+            }
+        )
+    sign_off = evidence.sign_offs.select_related("signed_by").first()
+    cue_form = ManualCueForm(evidence=evidence)
+    return render(
+        request,
+        "timeline/reasoning.html",
+        {
+            "case": case,
+            "membership": membership,
+            "evidence": evidence,
+            "provenance": selectors_archive.evidence_provenance(evidence),
+            "events": events,
+            "modes": modes,
+            "cues": cues,
+            "sign_off": sign_off,
+            "sign_off_current": selectors.sign_off_current(sign_off, modes[1]["verdicts"]),
+            "can_review": membership.can(Capability.REVIEW_CUES),
+            "can_add": membership.can(Capability.ADD_CUES),
+            "can_link": membership.can(Capability.MANAGE_EVENTS),
+            "review_form": ReviewForm(),
+            "cue_form": cue_form,
+            "frames": [(frame, _frame_src(case.slug, evidence, frame)) for frame in cue_form.fields["frame"].queryset],
+            "sign_off_form": SignOffForm(),
+            "link_form": EntitiesLinkForm(case=case, initial={"entities": list(evidence.entities.all())}),
+        },
+    )
+
+
+def _frame_src(slug: str, evidence: Evidence, frame: Frame) -> str:
+    """The picture a region is drawn on: the derived frame, or the original when it is the picture."""
+    if frame.image_name:
+        return reverse("archive:frame_image", kwargs={"slug": slug, "pk": evidence.pk, "index": frame.index})
+    if evidence.preview_kind == "image":
+        return reverse("archive:evidence_preview", kwargs={"slug": slug, "pk": evidence.pk})
+    return ""
+
+
+@case_view(Capability.ADD_CUES)
+@require_POST
+def cue_add(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(Evidence.objects.select_related("case"), case=membership.case, pk=pk)
+    back = reverse("timeline:reasoning", kwargs={"slug": membership.case.slug, "pk": pk})
+    form = ManualCueForm(request.POST, evidence=evidence)
+    if not form.is_valid():
+        _messages_from(request, form)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        services.cue_add_manual(
+            evidence=evidence, actor=request.user, bound=data["bound"], day=data["day"], text=data["text"],
+            note=data["note"], source_url=data["source_url"], region=form.region,
+        )  # fmt: skip
+    except services.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Cue added; it counts in the provisional verdict until a fact-checker confirms it.")
+    return redirect(back)
+
+
+@case_view(Capability.REVIEW_CUES)
+@require_POST
+def sign_off(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(Evidence.objects.select_related("case"), case=membership.case, pk=pk)
+    form = SignOffForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.verdict_sign_off(evidence=evidence, actor=request.user, note=note)
+    except services.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Verdict signed off.")
+    return redirect("timeline:reasoning", slug=membership.case.slug, pk=pk)
+
+
+@case_view(Capability.MANAGE_EVENTS)
+@require_POST
+def entities_link(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(Evidence.objects.select_related("case"), case=membership.case, pk=pk)
+    form = EntitiesLinkForm(request.POST, case=membership.case)
+    if form.is_valid():
+        services.entities_link(evidence=evidence, entities=list(form.cleaned_data["entities"]), actor=request.user)
+        messages.success(request, "Entities saved.")
+    else:
+        _messages_from(request, form)
+    return redirect("timeline:reasoning", slug=membership.case.slug, pk=pk)
+
+
+@case_view()
+@require_GET
+def events(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    return render(
+        request,
+        "timeline/events.html",
+        {
+            "case": case,
+            "membership": membership,
+            "events": selectors.case_events(case),
+            "entities": Entity.objects.filter(case=case).annotate(items=Count("evidence")),
+            "can_manage": membership.can(Capability.MANAGE_EVENTS),
+            "event_form": EventForm(case=case),
+            "entity_form": EntityForm(),
+        },
+    )
+
+
+@case_view(Capability.MANAGE_EVENTS)
+@require_POST
+def event_add(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    form = EventForm(request.POST, case=case)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.event_add(
+            case=case, title=data["title"], day=data["date"], actor=request.user, kind=data["kind"],
+            entity_name=data["entity"].name if data["entity"] else "", legal_act=data["legal_act"],
+            source_url=data["source_url"], note=data["note"],
+        )  # fmt: skip
+        messages.success(request, f"Key event added: {data['title']}.")
+    else:
+        _messages_from(request, form)
+    return redirect("timeline:events", slug=case.slug)
+
+
+@case_view(Capability.MANAGE_EVENTS)
+@require_POST
+def event_remove(request: HttpRequest, membership: Membership, event_pk: int) -> HttpResponse:
+    event = get_object_or_404(KeyEvent.objects.select_related("case", "entity"), case=membership.case, pk=event_pk)
+    services.event_remove(event=event, actor=request.user)
+    messages.success(request, f"Key event removed: {event.title}.")
+    return redirect("timeline:events", slug=membership.case.slug)
+
+
+@case_view(Capability.MANAGE_EVENTS)
+@require_POST
+def entity_add(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    form = EntityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.entity_add(case=case, actor=request.user, **form.cleaned_data)
+        except services.ReviewError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Entity added: {form.cleaned_data['name']}.")
+    else:
+        _messages_from(request, form)
+    return redirect("timeline:events", slug=case.slug)

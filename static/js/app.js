@@ -57,3 +57,46 @@
     });
   });
 })();
+
+// Drawing a cue's region on a frame: drag over the picture to fill in x, y, width, height.
+(function () {
+  "use strict";
+  const select = document.querySelector("select[data-region-picker]");
+  const box = document.querySelector("input[name='box']");
+  const picker = document.querySelector(".region-picker");
+  if (!select || !box || !picker) return;
+  const image = picker.querySelector("img");
+  const region = picker.querySelector(".region");
+  let start = null;
+
+  const scale = () => {
+    const option = select.selectedOptions[0];
+    return Number(option.dataset.width) / image.clientWidth;
+  };
+  const point = (event) => {
+    const rect = image.getBoundingClientRect();
+    return [Math.max(0, Math.min(event.clientX - rect.left, rect.width)),
+            Math.max(0, Math.min(event.clientY - rect.top, rect.height))];
+  };
+  const draw = (a, b) => {
+    const [left, top] = [Math.min(a[0], b[0]), Math.min(a[1], b[1])];
+    const [width, height] = [Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1])];
+    Object.assign(region.style, { left: `${left}px`, top: `${top}px`, width: `${width}px`, height: `${height}px` });
+    const k = scale();
+    box.value = [left, top, width, height].map((v) => Math.round(v * k)).join(", ");
+  };
+
+  select.addEventListener("change", () => {
+    const src = select.selectedOptions[0].dataset.src;
+    picker.hidden = !src;
+    region.style.width = "0";
+    if (src) image.src = src;
+  });
+  image.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    start = point(event);
+    image.setPointerCapture(event.pointerId);
+  });
+  image.addEventListener("pointermove", (event) => { if (start) draw(start, point(event)); });
+  image.addEventListener("pointerup", (event) => { if (start) draw(start, point(event)); start = null; });
+})();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Memb
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import vault_open
 from tests.conftest import PASSWORD, PDF_BYTES, World, collect, png_bytes
-from timeline.models import Cue
+from timeline.models import Cue, KeyEvent
 
 # What each case URL needs, and the method that exercises it. A new URL must be
 # added here, or test_every_url_is_in_the_access_table fails.
@@ -34,6 +35,20 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "archive:evidence_reprocess": (Capability.REPROCESS, "post"),
     "archive:frame_image": (Capability.VIEW, "get"),
     "timeline:cue_crop": (Capability.VIEW, "get"),
+    "timeline:timeline": (Capability.VIEW, "get"),
+    "timeline:timeline_csv": (Capability.VIEW, "get"),
+    "timeline:timeline_json": (Capability.VIEW, "get"),
+    "timeline:memo": (Capability.VIEW, "get"),
+    "timeline:review_queue": (Capability.VIEW, "get"),
+    "timeline:cue_review": (Capability.REVIEW_CUES, "post"),
+    "timeline:events": (Capability.VIEW, "get"),
+    "timeline:event_add": (Capability.MANAGE_EVENTS, "post"),
+    "timeline:event_remove": (Capability.MANAGE_EVENTS, "post"),
+    "timeline:entity_add": (Capability.MANAGE_EVENTS, "post"),
+    "timeline:reasoning": (Capability.VIEW, "get"),
+    "timeline:cue_add": (Capability.ADD_CUES, "post"),
+    "timeline:sign_off": (Capability.REVIEW_CUES, "post"),
+    "timeline:entities_link": (Capability.MANAGE_EVENTS, "post"),
 }
 # URLs that belong to no case: any logged-in person may open them.
 PERSONAL_URLS = {"archive:case_list", "archive:case_create"}
@@ -61,6 +76,7 @@ def _url(name: str, world: World) -> str:
         "member_pk": world.membership(Role.VIEWER).pk,
         "index": 0,
         "cue_pk": Cue.objects.get(evidence=world.evidence).pk,
+        "event_pk": KeyEvent.objects.get(case=world.case).pk,
     }
     return reverse(name, kwargs={argument: values[argument] for argument in URL_ARGUMENTS[name]})
 
@@ -79,6 +95,7 @@ def _a_derived_frame(world: World, tmp_path: Path) -> None:
         strength="weak", text="4 Sep 2023", explanation="test", fingerprint="f",
         locator={"frame": 0, "time": 1.5, "box": [1, 1, 4, 4]},
     )  # fmt: skip
+    KeyEvent.objects.create(case=world.case, title="EU listing", date=date(2023, 7, 20))
 
 
 def _client(user: object | None) -> Client:

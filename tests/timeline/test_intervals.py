@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline.intervals import Interval, conflicting, intersect, verdict
+from timeline.intervals import Interval, conflicting, intersect, narrowed, verdict
 
 EVENT = datetime(2023, 7, 20, tzinfo=UTC)
 
@@ -87,3 +87,8 @@ def test_open_sides() -> None:
     assert verdict(Interval(day(1), None), EVENT).outcome == "after"
     assert verdict(Interval(None, day(-1)), EVENT).outcome == "before"
     assert verdict(Interval(day(-1), day(1)), EVENT).outcome == "undetermined"
+
+
+@given(st.lists(cues(), max_size=8), cues())
+def test_narrowing_by_a_cue_is_intersecting_with_it(items: list[C], extra: C) -> None:
+    assert narrowed(intersect(items), extra) == intersect([*items, extra])

@@ -11,13 +11,17 @@ from django.core.management.base import CommandError
 from archive.models import CustodyAction, CustodyEntry
 from tests.conftest import World, collect
 from timeline.models import Cue, CueStatus, Entity, KeyEvent
+from timeline.services import intervals_refresh
 
 
 def cue(evidence: object, kind: str, bound: str, day: datetime, status: str = CueStatus.PROPOSED) -> Cue:
-    return Cue.objects.create(
+    made = Cue.objects.create(
         evidence=evidence, kind=kind, bound=bound, earliest=day, latest=day, granularity="day", time_zone="UTC",
         strength="strong", status=status, text=kind, explanation=kind, fingerprint=f"{kind}-{day:%F}",
     )  # fmt: skip
+    # As the services do after every change of cues.
+    intervals_refresh(evidence=evidence)
+    return made
 
 
 def run(*args: str) -> list[dict]:

@@ -1,0 +1,292 @@
+"""The timeline: verdicts counted in SQL, the page, its filters and its cost, the review queue's order."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from archive.models import Evidence
+from archive.roles import Role
+from tests.conftest import PASSWORD, World, collect, png_bytes
+from timeline.intervals import Interval, verdict
+from timeline.models import CaptureInterval, Cue, CueStatus, Entity, KeyEvent
+from timeline.selectors import VERDICTS, review_effect, review_queue, verdict_q, with_intervals
+from timeline.services import cue_add_manual, event_add, intervals_refresh
+
+EVENT_DAY = date(2023, 7, 20)
+EVENT = datetime(2023, 7, 20, tzinfo=UTC)
+
+
+def day(offset: int) -> datetime:
+    return EVENT + timedelta(days=offset)
+
+
+def client(user: object) -> Client:
+    c = Client()
+    assert c.login(username=user.username, password=PASSWORD)
+    return c
+
+
+def add_cue(item: Evidence, bound: str, start: datetime, days: int = 1, status: str = "proposed") -> Cue:
+    cue = Cue.objects.create(
+        evidence=item, kind="text_date", bound=bound, earliest=start, latest=start + timedelta(days=days),
+        granularity="day", time_zone="UTC", strength="strong", status=status, text=f"{bound} {start:%Y-%m-%d}",
+        explanation="test", fingerprint=f"{bound}-{start}-{status}-{Cue.objects.count()}",
+    )  # fmt: skip
+    intervals_refresh(evidence=item)
+    return cue
+
+
+def item(world: World, name: str, *cues: tuple[str, int, str]) -> Evidence:
+    evidence = collect(world.case, png_bytes(size=(8 + len(name), 8)) + name.encode(), name).evidence
+    for bound, offset, status in cues:
+        add_cue(evidence, bound, day(offset), status=status)
+    intervals_refresh(evidence=evidence)
+    return evidence
+
+
+@pytest.mark.django_db
+def test_verdicts_counted_in_sql_agree_with_the_interval_library(world: World) -> None:
+    edges = [None, day(-40), day(-1), day(0), day(1), day(40)]
+    items = []
+    for number, (earliest, latest) in enumerate(itertools.product(edges, edges)):
+        evidence = collect(world.case, png_bytes() + bytes([number]), f"{number}.png").evidence
+        interval = Interval(earliest, latest)
+        CaptureInterval.objects.create(evidence=evidence, mode="provisional", earliest=earliest, latest=latest,
+                                       conflict=interval.empty, cues=2)  # fmt: skip
+        items.append((evidence.pk, interval))
+    # And one item whose intervals were never computed.
+    items.append((world.evidence.pk, Interval(None, None)))
+    rows = with_intervals(Evidence.objects.filter(case=world.case))
+    for moment in (day(-1), day(0), day(1)):
+        for outcome in VERDICTS:
+            in_sql = set(rows.filter(verdict_q("p_", moment, outcome)).values_list("pk", flat=True))
+            in_python = {pk for pk, interval in items if verdict(interval, moment).outcome == outcome}
+            assert in_sql == in_python, (moment, outcome)
+
+
+@pytest.mark.django_db
+def test_the_queue_puts_first_exactly_the_cues_that_would_change_a_verified_verdict(world: World) -> None:
+    event_add(case=world.case, title="EU listing", day=EVENT_DAY, actor=world.owner)
+    evidence = item(world, "a.png", ("not_after", 60, "confirmed"))
+    other = item(world, "b.png", ("on", -30, "confirmed"))
+    for bound, offset in itertools.product(("not_before", "not_after", "on"), (-60, -30, -1, 0, 10, 61, 70)):
+        add_cue(evidence, bound, day(offset))
+        add_cue(other, bound, day(offset))
+    events = list(KeyEvent.objects.filter(case=world.case))
+    queue = list(review_queue(world.case, events))
+    assert len(queue) == 42
+    for cue in queue:
+        assert cue.changes == bool(review_effect(cue, events)), (cue.bound, cue.earliest, cue.evidence_id)
+    flags = [cue.changes for cue in queue]
+    assert flags == sorted(flags, reverse=True) and any(flags) and not all(flags)
+    # A headline of 4 September on an item posted in September makes it "after".
+    headline = next(
+        c for c in queue if c.evidence_id == evidence.pk and c.bound == "not_before" and c.earliest == day(10)
+    )
+    [(event, now, then)] = review_effect(headline, events)
+    assert (now.outcome, then.outcome, then.margin_days) == ("undetermined", "after", 10.0)
+
+
+@pytest.fixture
+def timeline_case(world: World) -> dict[str, Evidence]:
+    """The design's examples: after, before, undetermined, conflict, and the world's undated item."""
+    event_add(case=world.case, title="EU listing", day=EVENT_DAY, actor=world.owner, entity_name="NTechLab")
+    items = {
+        "after": item(world, "recording.mp4", ("not_before", 46, "confirmed"), ("not_after", 63, "proposed")),
+        "before": item(world, "taskbar.png", ("on", -35, "proposed")),
+        "undetermined": item(world, "december.png", ("not_after", 145, "proposed")),
+        "conflict": item(world, "mixed.png", ("on", -35, "proposed"), ("not_before", 46, "proposed")),
+    }
+    Entity.objects.get(name="NTechLab").evidence.add(items["after"], items["before"])
+    return items
+
+
+def test_the_page_answers_in_one_line_and_charts_every_item(world: World, timeline_case: dict) -> None:
+    response = client(world.user(Role.VIEWER)).get(reverse("timeline:timeline", args=[world.case.slug]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "After EU listing: 1 item (1 verified) · undetermined 2 · before 1 · conflicts 1" in page
+    assert page.count('class="bar v-') == 5
+    for outcome in ("after", "before", "undetermined", "conflict"):
+        assert f'class="bar v-{outcome}"' in page
+    assert 'class="event"' in page and "<svg" in page
+    # Readable without JavaScript: the chart is in the page itself.
+    assert "<script" not in page.split("<main>")[1]
+
+
+def test_filters_narrow_the_table_but_the_answer_counts_every_verdict(world: World, timeline_case: dict) -> None:
+    c = client(world.user(Role.VIEWER))
+    url = reverse("timeline:timeline", args=[world.case.slug])
+    entity = Entity.objects.get(name="NTechLab")
+    rows = c.get(url, {"entity": entity.pk}).content.decode()
+    assert "recording.mp4" in rows and "taskbar.png" in rows and "december.png" not in rows
+    assert "undetermined 0 · before 1 · conflicts 0" in rows
+    after = c.get(url, {"verdict": "after"}).content.decode()
+    assert after.count("<tr data-evidence-id") == 1 and "recording.mp4" in after
+    assert "After EU listing: 1 item (1 verified) · undetermined 2" in after
+    verified = c.get(url, {"mode": "verified", "verdict": "undetermined"}).content.decode()
+    assert verified.count("<tr data-evidence-id") == 4
+    kinds = c.get(url, {"kind": "recording"}).content.decode()
+    assert kinds.count("<tr data-evidence-id") == 0
+
+
+def test_the_page_costs_the_same_queries_whatever_the_size_of_the_case(world: World, timeline_case: dict) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client(world.user(Role.VIEWER))
+    url = reverse("timeline:timeline", args=[world.case.slug])
+    with CaptureQueriesContext(connection) as small:
+        c.get(url)
+    for number in range(12):
+        evidence = item(world, f"extra-{number}.png", ("not_before", number, "proposed"))
+        Entity.objects.get(name="NTechLab").evidence.add(evidence)
+    with CaptureQueriesContext(connection) as large:
+        assert c.get(url).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries) <= 14
+
+
+def test_a_fact_checker_confirms_a_cue_and_the_verdict_becomes_verified(world: World, timeline_case: dict) -> None:
+    taskbar = timeline_case["before"]
+    cue = taskbar.cues.get()
+    url = reverse("timeline:timeline", args=[world.case.slug])
+    checker = client(world.user(Role.FACT_CHECKER))
+    assert "undetermined 4 · before 0" in checker.get(url, {"mode": "verified"}).content.decode()
+    contributor = client(world.user(Role.CONTRIBUTOR))
+    review = reverse("timeline:cue_review", args=[world.case.slug, cue.pk])
+    assert contributor.post(review, {"decision": "confirm"}).status_code == 403
+    assert Cue.objects.get(pk=cue.pk).status == CueStatus.PROPOSED
+    response = checker.post(review, {"decision": "confirm", "note": "clock matches the locale"}, follow=True)
+    assert "Cue confirmed" in response.content.decode()
+    verified = checker.get(url, {"mode": "verified"}).content.decode()
+    assert "undetermined 3 · before 1 · conflicts 0" in verified
+
+
+def test_the_queue_lists_verdict_changing_cues_first_with_their_effect(world: World, timeline_case: dict) -> None:
+    page = client(world.user(Role.FACT_CHECKER)).get(reverse("timeline:review_queue", args=[world.case.slug]))
+    text = page.content.decode()
+    assert "5 proposed cues wait" in text
+    assert text.index('class="queued changes"') < text.index('class="queued"')
+    assert "Confirming it makes the verified verdict against <b>EU listing</b>" in text
+    assert text.count('name="decision" value="confirm"') == 5
+    viewer = client(world.user(Role.VIEWER)).get(reverse("timeline:review_queue", args=[world.case.slug]))
+    assert 'name="decision"' not in viewer.content.decode()
+
+
+def test_a_cue_added_from_a_frame_region_is_shown_cropped(world: World, timeline_case: dict) -> None:
+    from archive.models import Frame
+
+    evidence = timeline_case["undetermined"]
+    frame = Frame.objects.create(evidence=evidence, index=0, source="original", width=8, height=8)
+    c = client(world.user(Role.CONTRIBUTOR))
+    url = reverse("timeline:cue_add", args=[world.case.slug, evidence.pk])
+    nothing = c.post(url, {"bound": "not_after", "day": "2023-12-12", "text": "posted 12 Dec 2023"}, follow=True)
+    assert "Give the cue a source" in nothing.content.decode()
+    outside = c.post(url, {"bound": "not_after", "day": "2023-12-12", "text": "x", "frame": frame.pk,
+                           "box": "4, 4, 10, 10"}, follow=True)  # fmt: skip
+    assert "must lie inside the frame" in outside.content.decode()
+    c.post(url, {"bound": "not_before", "day": "2023-09-04", "text": "headline seen", "frame": frame.pk,
+                 "box": "1, 1, 4, 4"})  # fmt: skip
+    cue = Cue.objects.get(evidence=evidence, by_person=True)
+    assert cue.locator == {"frame": 0, "time": None, "page": None, "box": [1, 1, 4, 4]}
+    reasoning = c.get(reverse("timeline:reasoning", args=[world.case.slug, evidence.pk])).content.decode()
+    assert reverse("timeline:cue_crop", args=[world.case.slug, evidence.pk, cue.pk]) in reasoning
+    assert c.get(reverse("timeline:cue_crop", args=[world.case.slug, evidence.pk, cue.pk])).status_code == 200
+    # It counts at once in the provisional interval: posted in December, a headline of September.
+    interval = CaptureInterval.objects.get(evidence=evidence, mode="provisional")
+    assert interval.earliest == datetime(2023, 9, 4, tzinfo=UTC)
+
+
+def test_a_sign_off_waits_for_verdict_changing_cues_and_goes_stale_when_a_review_changes_the_verdict(
+    world: World, timeline_case: dict
+) -> None:
+    from archive.models import CustodyAction, CustodyEntry
+
+    evidence = timeline_case["conflict"]
+    checker = client(world.user(Role.FACT_CHECKER))
+    sign = reverse("timeline:sign_off", args=[world.case.slug, evidence.pk])
+    reasoning = reverse("timeline:reasoning", args=[world.case.slug, evidence.pk])
+    refused = checker.post(sign, follow=True).content.decode()
+    assert "would change this item&#x27;s verdict wait for review (2)" in refused
+    review = "timeline:cue_review"
+    on_cue, headline = evidence.cues.get(bound="on"), evidence.cues.get(bound="not_before")
+    checker.post(reverse(review, args=[world.case.slug, on_cue.pk]), {"decision": "confirm"})
+    still = checker.post(sign, follow=True).content.decode()
+    assert "wait for review (1)" in still
+    checker.post(reverse(review, args=[world.case.slug, headline.pk]), {"decision": "reject", "note": "a repost"})
+    page = checker.post(sign, {"note": "clock checked"}, follow=True).content.decode()
+    assert "Verdict signed off" in page and "still stands" in page
+    entry = CustodyEntry.objects.filter(action=CustodyAction.VERDICT_SIGNED_OFF).get()
+    assert (entry.details["verdicts"][0]["verdict"], entry.details["cues"]) == ("before", [on_cue.pk])
+    # A date found later and confirmed makes the cues disagree: the sign-off no longer stands.
+    late = cue_add_manual(evidence=evidence, actor=world.owner, bound="not_before", day=date(2023, 9, 4),
+                          text="post seen", source_url="https://example.org/post")  # fmt: skip
+    checker.post(reverse(review, args=[world.case.slug, late.pk]), {"decision": "confirm"})
+    page = checker.get(reasoning).content.decode()
+    assert "Outdated" in page and "empty: the cues disagree" in page
+    table = checker.get(reverse("timeline:timeline", args=[world.case.slug])).content.decode()
+    assert "outdated" in table
+
+
+def test_exports_carry_the_verdicts_and_are_logged(world: World, timeline_case: dict) -> None:
+    import csv
+    import io
+    import json
+
+    from archive.models import CustodyAction, CustodyEntry
+
+    evil = collect(world.case, png_bytes() + b"evil", "=HYPERLINK(evil).png").evidence
+    add_cue(evil, "on", day(-3))
+    c = client(world.user(Role.VIEWER))
+    listing = c.get(reverse("timeline:timeline_json", args=[world.case.slug]), {"mode": "verified"})
+    body = json.loads(listing.content)
+    assert body["mode"] == "verified" and len(body["items"]) == 6
+    recording = next(i for i in body["items"] if i["name"] == "recording.mp4")
+    assert recording["verdicts"] == [{"event": "EU listing", "date": "2023-07-20", "verdict": "after",
+                                      "margin_days": 46.0}]  # fmt: skip
+    assert recording["sha256"] == timeline_case["after"].sha256
+    provisional = json.loads(c.get(reverse("timeline:timeline_json", args=[world.case.slug])).content)
+    mixed = next(i for i in provisional["items"] if i["name"] == "mixed.png")
+    assert sorted(mixed["conflict"]) == sorted(timeline_case["conflict"].cues.values_list("pk", flat=True))
+    sheet = c.get(reverse("timeline:timeline_csv", args=[world.case.slug]))
+    assert sheet["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(sheet.content.decode())))
+    assert rows[0][-2:] == ["verdict: EU listing (2023-07-20)", "margin days: EU listing (2023-07-20)"]
+    assert ["before", "2.0"] in [row[-2:] for row in rows]
+    assert "'=HYPERLINK(evil).png" in [row[1] for row in rows]
+    memo = c.get(reverse("timeline:memo", args=[world.case.slug])).content.decode()
+    assert timeline_case["after"].sha256 in memo and "verified: only cues a fact-checker confirmed" in memo
+    assert "@media print" not in memo  # print styles live in the stylesheet
+    entries = CustodyEntry.objects.filter(action=CustodyAction.EXPORTED)
+    assert sorted(entries.values_list("details__format", flat=True)) == ["csv", "json", "json", "memo"]
+
+
+def test_editors_manage_entities_and_events_and_fact_checkers_do_not(world: World) -> None:
+    from archive.models import CustodyAction, CustodyEntry
+
+    editor = client(world.user(Role.EDITOR))
+    editor.post(reverse("timeline:entity_add", args=[world.case.slug]),
+                {"name": "Tevian", "kind": "organisation", "aliases": "Тевиан, Tevian LLC"})  # fmt: skip
+    tevian = Entity.objects.get(case=world.case, name="Tevian")
+    assert tevian.aliases == ["Тевиан", "Tevian LLC"]
+    editor.post(reverse("timeline:event_add", args=[world.case.slug]),
+                {"title": "EU listing of Tevian", "kind": "sanction", "date": "2023-07-20", "entity": tevian.pk,
+                 "legal_act": "Implementing Regulation (EU) 2023/1498"})  # fmt: skip
+    event = KeyEvent.objects.get(case=world.case)
+    assert (event.entity, event.legal_act) == (tevian, "Implementing Regulation (EU) 2023/1498")
+    editor.post(reverse("timeline:entities_link", args=[world.case.slug, world.evidence.pk]), {"entities": [tevian.pk]})
+    assert list(world.evidence.entities.all()) == [tevian]
+    checker = client(world.user(Role.FACT_CHECKER))
+    assert checker.post(reverse("timeline:event_remove", args=[world.case.slug, event.pk])).status_code == 403
+    page = checker.get(reverse("timeline:events", args=[world.case.slug])).content.decode()
+    assert "EU listing of Tevian" in page and "Add a key event" not in page
+    editor.post(reverse("timeline:event_remove", args=[world.case.slug, event.pk]))
+    assert not KeyEvent.objects.filter(case=world.case).exists()
+    actions = list(CustodyEntry.objects.filter(case=world.case).values_list("action", flat=True))
+    assert actions[-4:] == [CustodyAction.ENTITY_ADDED, CustodyAction.EVENT_ADDED, CustodyAction.ENTITIES_LINKED,
+                            CustodyAction.EVENT_REMOVED]  # fmt: skip

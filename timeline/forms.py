@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from archive.models import Evidence, Frame
+from timeline.models import Bound, Entity, KeyEvent
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("reject", "Reject")])
+    note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": "Note"}))
+
+
+class ManualCueForm(forms.Form):
+    """A cue a person saw, with its source: a URL, or a region of one of the item's frames."""
+
+    bound = forms.ChoiceField(choices=Bound.choices, initial=Bound.NOT_AFTER)
+    day = forms.DateField(widget=DATE_INPUT, label="Date")
+    text = forms.CharField(
+        max_length=500, label="What it says", help_text='e.g. "post date seen on the platform: 12 Dec 2023"'
+    )
+    note = forms.CharField(required=False, max_length=2000, label="Why it bounds the capture time")
+    source_url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Source URL")
+    frame = forms.ModelChoiceField(queryset=Frame.objects.none(), required=False, label="Or a region of frame")
+    box = forms.CharField(
+        required=False, max_length=60, label="Region x, y, width, height",
+        help_text="In pixels of the frame, e.g. 1180, 700, 160, 40.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, evidence: Evidence, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["frame"].queryset = evidence.frames.order_by("index")
+        self.fields["frame"].label_from_instance = _frame_label
+
+    def clean_box(self) -> list[int] | None:
+        value = self.cleaned_data["box"].strip()
+        if not value:
+            return None
+        parts = [part.strip() for part in value.replace(";", ",").split(",")]
+        if len(parts) != 4 or not all(part.isdigit() and len(part) < 7 for part in parts):
+            raise forms.ValidationError("Give four whole numbers: x, y, width, height.")
+        return [int(part) for part in parts]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        frame, box = data.get("frame"), data.get("box")
+        if bool(frame) != bool(box):
+            raise forms.ValidationError("A region needs both its frame and its x, y, width, height.")
+        if not frame and not data.get("source_url") and not self.errors:
+            raise forms.ValidationError("Give the cue a source: a URL, or a region of one of the item's frames.")
+        return data
+
+    @property
+    def region(self) -> tuple[Frame, list[int]] | None:
+        frame, box = self.cleaned_data.get("frame"), self.cleaned_data.get("box")
+        return (frame, box) if frame and box else None
+
+
+def _frame_label(frame: Frame) -> str:
+    where = f"page {frame.page}" if frame.page else f"{frame.time:.1f} s" if frame.time is not None else "image"
+    return f"#{frame.index} ({where}, {frame.width}×{frame.height})"
+
+
+class SignOffForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": "Note"}))
+
+
+class EntityForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Entity.Kind.choices)
+    aliases = forms.CharField(
+        required=False, max_length=1000, help_text="Other names, separated by commas: НТех Лаб, NtechLab LLC"
+    )
+
+    def clean_aliases(self) -> list[str]:
+        return [alias.strip() for alias in self.cleaned_data["aliases"].split(",") if alias.strip()]
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    kind = forms.ChoiceField(choices=KeyEvent.Kind.choices)
+    date = forms.DateField(widget=DATE_INPUT)
+    entity = forms.ModelChoiceField(queryset=Entity.objects.none(), required=False)
+    legal_act = forms.CharField(required=False, max_length=300)
+    source_url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, case: object, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = Entity.objects.filter(case=case)
+
+
+class EntitiesLinkForm(forms.Form):
+    entities = forms.ModelMultipleChoiceField(
+        queryset=Entity.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, case: object, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entities"].queryset = Entity.objects.filter(case=case)
