@@ -162,6 +162,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("EVIDENCE_MAX_FILES_PER_UPLOAD", 500, min
 EVIDENCE_PAGE_SIZE = env_int("EVIDENCE_PAGE_SIZE", 50, minimum=1)
 TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 100, minimum=1)
 REVIEW_PAGE_SIZE = env_int("REVIEW_PAGE_SIZE", 30, minimum=1)
+MEMO_MAX_ITEMS = env_int("MEMO_MAX_ITEMS", 300, minimum=1)
 
 # Limits that hostile or huge files meet before anything decodes them.
 EVIDENCE_MAX_IMAGE_PIXELS = env_int("EVIDENCE_MAX_IMAGE_PIXELS", 100_000_000, minimum=1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from archive.models import Case, Evidence, EvidenceKind
 from timeline.models import Entity, IntervalMode, KeyEvent
@@ -21,15 +21,17 @@ class TimelineFilter(django_filters.FilterSet):
     event = django_filters.ModelChoiceFilter(
         queryset=KeyEvent.objects.none(), method="keep", empty_label=None, label="Verdict against"
     )
-    verdict = django_filters.ChoiceFilter(choices=VERDICT_CHOICES, method="filter_verdict", empty_label="Any verdict")
-    entity = django_filters.ModelChoiceFilter(
-        queryset=Entity.objects.none(), field_name="entities", empty_label="Any entity"
+    verdict = django_filters.ChoiceFilter(
+        choices=VERDICT_CHOICES, method="filter_verdict", empty_label="Any verdict", label="Verdict"
     )
-    kind = django_filters.ChoiceFilter(choices=EvidenceKind.choices, empty_label="Any kind")
+    entity = django_filters.ModelChoiceFilter(
+        queryset=Entity.objects.none(), field_name="entities", empty_label="Any entity", label="Entity"
+    )
+    kind = django_filters.ChoiceFilter(choices=EvidenceKind.choices, empty_label="Any kind", label="Kind")
 
     class Meta:
         model = Evidence
-        fields = ["kind"]
+        fields = ["mode", "event", "verdict", "entity", "kind"]
 
     def __init__(self, data: Any, *, case: Case, events: list[KeyEvent]) -> None:
         super().__init__(data, queryset=with_intervals(Evidence.objects.filter(case=case)))
@@ -61,7 +63,11 @@ class TimelineFilter(django_filters.FilterSet):
     def filter_verdict(self, queryset: QuerySet[Evidence], name: str, value: str) -> QuerySet[Evidence]:
         event = self.chosen_event
         if event is None:
-            return queryset if value == "undetermined" else queryset.none()
+            # With no event, an item is in conflict or else undetermined, as the page shows it.
+            conflict = Q(**{f"{self.prefix}conflict": True})
+            if value == "conflict":
+                return queryset.filter(conflict)
+            return queryset.exclude(conflict) if value == "undetermined" else queryset.none()
         return queryset.filter(verdict_q(self.prefix, event.moment, value))
 
     def without_verdict(self) -> QuerySet[Evidence]:

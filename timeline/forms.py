@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 
 from archive.models import Evidence, Frame
 from timeline.models import Bound, Entity, KeyEvent
+from timeline.services import ReviewError, day_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -23,6 +25,11 @@ class ManualCueForm(forms.Form):
     text = forms.CharField(
         max_length=500, label="What it says", help_text='e.g. "post date seen on the platform: 12 Dec 2023"'
     )
+    zone = forms.CharField(
+        required=False, max_length=60, label="Time zone of the date",
+        help_text="As the page showed it, e.g. Europe/Moscow or UTC. Leave empty when unknown: "
+        "the day is then widened to cover every zone.",
+    )  # fmt: skip
     note = forms.CharField(required=False, max_length=2000, label="Why it bounds the capture time")
     source_url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Source URL")
     frame = forms.ModelChoiceField(queryset=Frame.objects.none(), required=False, label="Or a region of frame")
@@ -34,7 +41,9 @@ class ManualCueForm(forms.Form):
     def __init__(self, *args: Any, evidence: Evidence, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["frame"].queryset = evidence.frames.order_by("index")
-        self.fields["frame"].label_from_instance = _frame_label
+
+    def clean_day(self) -> date:
+        return _plausible(self.cleaned_data["day"])
 
     def clean_box(self) -> list[int] | None:
         value = self.cleaned_data["box"].strip()
@@ -60,9 +69,12 @@ class ManualCueForm(forms.Form):
         return (frame, box) if frame and box else None
 
 
-def _frame_label(frame: Frame) -> str:
-    where = f"page {frame.page}" if frame.page else f"{frame.time:.1f} s" if frame.time is not None else "image"
-    return f"#{frame.index} ({where}, {frame.width}×{frame.height})"
+def _plausible(day: date) -> date:
+    try:
+        day_check(day)
+    except ReviewError as error:
+        raise forms.ValidationError(str(error)) from None
+    return day
 
 
 class SignOffForm(forms.Form):
@@ -92,6 +104,9 @@ class EventForm(forms.Form):
     def __init__(self, *args: Any, case: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["entity"].queryset = Entity.objects.filter(case=case)
+
+    def clean_date(self) -> date:
+        return _plausible(self.cleaned_data["date"])
 
 
 class EntitiesLinkForm(forms.Form):

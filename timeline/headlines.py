@@ -84,7 +84,7 @@ def _csv_rows(path: Path, problems: list[str]) -> Iterator[Row]:
                 published,
                 granularity,
                 (row.get("outlet") or "").strip()[:200],
-                (row.get("url") or "").strip()[:2000],
+                _web_url(row.get("url") or ""),
                 (row.get("language") or "").strip()[:10],
             )
 
@@ -127,7 +127,13 @@ def _feed_row(title: str | None, stamp: str, outlet: str, url: str) -> Row | Non
         published, granularity = parse_published(stamp)
     except ValueError:
         return None
-    return Row(title, published, granularity, outlet[:200], url[:2000]) if title else None
+    return Row(title, published, granularity, outlet[:200], _web_url(url)) if title else None
+
+
+def _web_url(url: str) -> str:
+    """A web address, or nothing: pages link to it, so a ``javascript:`` one must not get in."""
+    url = url.strip()[:2000]
+    return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 def headlines_import(path: Path) -> ImportResult:

@@ -82,6 +82,9 @@ class Cue(models.Model):
     status = models.CharField(max_length=10, choices=CueStatus.choices, default=CueStatus.PROPOSED)
     # True when a person added the cue; the machine never changes those.
     by_person = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     text = models.TextField(help_text="The text or value the cue was read from.")
     explanation = models.TextField(help_text="Why it bounds the capture time.")
     # Where it was found: {"frame": 3, "time": 12.5, "page": 2, "box": [x, y, w, h]}

@@ -55,7 +55,7 @@ def _frame_text(frame: Frame) -> FrameText:
 
 
 def evidence_cues(evidence: Evidence) -> QuerySet[Cue]:
-    return evidence.cues.select_related("headline", "reviewed_by").order_by("bound", "earliest", "id")
+    return evidence.cues.select_related("headline", "reviewed_by", "created_by").order_by("bound", "earliest", "id")
 
 
 BOUND_ORDER = ("not_before", "on", "not_after")
@@ -197,7 +197,9 @@ def timeline_rows(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
         "entities",
         Prefetch(
             "provenance",
-            queryset=Provenance.objects.filter(posted_at__isnull=False).only("evidence_id", "posted_at", "platform"),
+            queryset=Provenance.objects.filter(posted_at__isnull=False).only(
+                "evidence_id", "posted_at", "posted_at_granularity", "platform"
+            ),
             to_attr="postings",
         ),
         Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by")),
@@ -208,13 +210,28 @@ def case_events(case: Case) -> list[KeyEvent]:
     return list(KeyEvent.objects.filter(case=case).select_related("entity"))
 
 
-def sign_off_current(sign_off: SignOff | None, verdicts: list[tuple[KeyEvent, Verdict]]) -> bool:
-    """Whether the verified verdicts still stand as they were signed off."""
+def sign_off_change(sign_off: SignOff | None, verdicts: list[tuple[KeyEvent, Verdict]]) -> str:
+    """What changed since a sign-off, in a sentence; empty while the signed verdicts still stand."""
     if sign_off is None:
-        return False
-    now = [{"event": event.pk, "date": event.date.isoformat(), "verdict": found.outcome} for event, found in verdicts]
-    signed = [{key: entry[key] for key in ("event", "date", "verdict")} for entry in sign_off.verdicts]
-    return now == signed
+        return ""
+    signed = {entry["event"]: entry for entry in sign_off.verdicts}
+    now = {event.pk: (event, found) for event, found in verdicts}
+    changes = []
+    for event, found in now.values():
+        entry = signed.get(event.pk)
+        if entry is None:
+            changes.append(f"{event.title} was added as a key event")
+        elif entry["date"] != event.date.isoformat():
+            changes.append(f"the date of {event.title} changed")
+        elif entry["verdict"] != found.outcome:
+            changes.append(f"the verdict against {event.title} is now {found.outcome}, not {entry['verdict']}")
+    changes += [f"{entry['title']} was removed" for pk, entry in signed.items() if pk not in now]
+    return "; ".join(changes)
+
+
+def counts_in(cue: Cue, verified: bool) -> bool:
+    """Whether a cue counts in a mode: confirmed ones when verified, every cue not rejected otherwise."""
+    return cue.status == CueStatus.CONFIRMED or (not verified and cue.status == CueStatus.PROPOSED)
 
 
 def item_records(
@@ -309,7 +326,7 @@ def review_queue(case: Case, events: list[KeyEvent]) -> QuerySet[Cue]:
     flag = Switch(When(changes, then=Value(True)), default=Value(False), output_field=BooleanField())
     return (
         cues.annotate(changes=flag, strength_rank=STRENGTH_ORDER)
-        .select_related("evidence", "headline")
+        .select_related("evidence", "headline", "reviewed_by", "created_by")
         .order_by("-changes", "strength_rank", "evidence_id", "earliest", "id")
     )
 

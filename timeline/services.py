@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.utils import timezone
 
 from archive.custody import custody_append
 from archive.models import Case, CustodyAction, Evidence, Frame
-from timeline.extract.cues import Candidate, CueDraft
+from timeline.extract.cues import Candidate, CueDraft, local_bounds
+from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
 from timeline.intervals import intersect, verdict
-from timeline.models import CaptureInterval, Cue, CueStatus, Entity, IntervalMode, KeyEvent, SignOff
-from timeline.selectors import review_queue
+from timeline.models import (
+    CaptureInterval,
+    Cue,
+    CueKind,
+    CueStatus,
+    Entity,
+    Granularity,
+    IntervalMode,
+    KeyEvent,
+    SignOff,
+    Strength,
+)
+from timeline.selectors import verdicts_of, with_intervals
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -64,8 +77,18 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
     return created
 
 
+def _lock_item(evidence_id: int) -> None:
+    """Serialise every write to an item's cues and intervals on its row.
+
+    Each service takes this lock first, before the case row that the custody
+    log locks, so writers always lock in the same order.
+    """
+    Evidence.objects.select_for_update().filter(pk=evidence_id).values_list("pk", flat=True).first()
+
+
 def intervals_refresh(*, evidence: Evidence) -> None:
-    """Recompute an item's provisional and verified capture intervals from its cues."""
+    """Recompute an item's provisional and verified capture intervals from its cues (in a transaction)."""
+    _lock_item(evidence.pk)
     cues = list(Cue.objects.filter(evidence=evidence).exclude(status=CueStatus.REJECTED))
     for mode, chosen in (
         (IntervalMode.PROVISIONAL, cues),
@@ -96,11 +119,16 @@ def event_add(
     source_url: str = "",
     note: str = "",
 ) -> KeyEvent:
-    """Add a key event (creating its entity by name when the case has none of that name yet)."""
+    """Add a key event, with its entity found by name (in any case) or added to the case."""
+    day_check(day)
     with transaction.atomic():
         entity = None
-        if entity_name:
-            entity, _ = Entity.objects.get_or_create(case=case, name=entity_name.strip())
+        if entity_name.strip():
+            entity = Entity.objects.filter(case=case, name__iexact=entity_name.strip()).first()
+            if entity is None:
+                entity = entity_add(case=case, name=entity_name, kind=Entity.Kind.ORGANISATION, aliases=[],
+                                    actor=actor)  # fmt: skip
+            entity_name = entity.name
         event = KeyEvent.objects.create(
             case=case, title=title, kind=kind, entity=entity, date=day,
             legal_act=legal_act, source_url=source_url, note=note,
@@ -118,12 +146,21 @@ class ReviewError(Exception):
     """A review action that cannot be taken; the message is written for a person."""
 
 
+def day_check(day: date) -> None:
+    """Refuse dates no evidence of ours can bear: a typo such as 0023 or 9999 would warp every page."""
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ReviewError(f"{day.isoformat()} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}.")
+
+
 def cue_review(*, cue: Cue, actor: AbstractBaseUser, confirm: bool, note: str = "") -> Cue:
     """Confirm or reject a cue with a note; the item's intervals follow, and the custody log keeps it."""
     with transaction.atomic():
-        locked = Cue.objects.select_for_update().select_related("evidence__case").get(pk=cue.pk)
+        _lock_item(cue.evidence_id)
+        locked = Cue.objects.select_for_update(of=("self",)).select_related("evidence__case").get(pk=cue.pk)
         if locked.status != CueStatus.PROPOSED:
             raise ReviewError(f"This cue was already {locked.get_status_display().lower()}.")
+        if confirm and locked.created_by_id is not None and locked.created_by_id == actor.pk:
+            raise ReviewError("You added this cue; another fact-checker must confirm it.")
         locked.status = CueStatus.CONFIRMED if confirm else CueStatus.REJECTED
         locked.note = note
         locked.reviewed_by = actor
@@ -150,13 +187,23 @@ def cue_add_manual(
     note: str = "",
     source_url: str = "",
     region: tuple[Frame, list[int]] | None = None,
+    zone: str = "",
 ) -> Cue:
-    """A cue a person adds, such as a post date seen on the platform: a whole day in UTC, proposed for review.
+    """A cue a person adds, such as a post date seen on the platform: a whole day, proposed for review.
 
-    Its source is a URL, or a region of one of the item's frames ``(frame, [x, y, w, h])``,
-    which the reasoning page then shows cropped like any cue read by the machine.
+    The day is local time in ``zone`` (an IANA name such as Europe/Moscow, or UTC);
+    without one it is widened to every zone, as the machine does with dates on
+    screen. Its source is a URL, or a region of one of the item's frames
+    ``(frame, [x, y, w, h])``, which the reasoning page shows cropped like any
+    cue read by the machine. Whoever adds it cannot also confirm it.
     """
-    start = datetime.combine(day, time.min, tzinfo=UTC)
+    day_check(day)
+    try:
+        place = ZoneInfo(zone) if zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ReviewError(f"{zone!r} is not a time zone name such as Europe/Moscow or UTC.") from None
+    midnight = datetime.combine(day, time.min)
+    earliest, latest, zone_label = local_bounds(midnight, midnight + timedelta(days=1), place)
     locator: dict[str, Any] = {"url": source_url} if source_url else {}
     if region is not None:
         frame, box = region
@@ -168,11 +215,12 @@ def cue_add_manual(
             raise ReviewError(f"The region must lie inside the frame ({frame.width}×{frame.height} pixels).")
         locator.update({"frame": frame.index, "time": frame.time, "page": frame.page, "box": list(box)})
     with transaction.atomic():
+        _lock_item(evidence.pk)
         cue = Cue.objects.create(
-            evidence=evidence, kind="manual", bound=bound,
-            earliest=start, latest=start + timedelta(days=1), granularity="day", time_zone="UTC",
-            strength="strong", by_person=True, text=text, explanation=note or "Added by a person.",
-            locator=locator, fingerprint=f"manual-{uuid.uuid4().hex}",
+            evidence=evidence, kind=CueKind.MANUAL, bound=bound, earliest=earliest, latest=latest,
+            granularity=Granularity.DAY, time_zone=zone_label, strength=Strength.STRONG, by_person=True,
+            created_by=actor, text=text, explanation=note or "Added by a person.", locator=locator,
+            fingerprint=f"manual-{uuid.uuid4().hex}",
         )  # fmt: skip
         custody_append(
             case=evidence.case,
@@ -185,9 +233,12 @@ def cue_add_manual(
     return cue
 
 
-def entity_add(*, case: Case, name: str, kind: str, aliases: list[str], actor: AbstractBaseUser) -> Entity:
+def entity_add(*, case: Case, name: str, kind: str, aliases: list[str], actor: AbstractBaseUser | None) -> Entity:
+    """Add an organisation or a person to the case; names are unique in a case whatever their letter case."""
     name = name.strip()
     with transaction.atomic():
+        # The case row is locked first, so two requests adding one name cannot both pass the check.
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).first()
         if Entity.objects.filter(case=case, name__iexact=name).exists():
             raise ReviewError(f"The case already has an entity named {name!r}.")
         entity = Entity.objects.create(case=case, name=name, kind=kind, aliases=aliases)
@@ -232,18 +283,25 @@ def event_remove(*, event: KeyEvent, actor: AbstractBaseUser) -> None:
 def verdict_sign_off(*, evidence: Evidence, actor: AbstractBaseUser, note: str = "") -> SignOff:
     """Sign off an item's verified verdicts against every key event, as they stand now.
 
-    Refused while a proposed cue of the item would change a verdict if confirmed:
-    the signature would otherwise rest on a question nobody settled. Proposed
-    cues that change nothing may wait. A later review that changes a verdict
-    leaves the sign-off outdated, and pages say so.
+    Refused while proposed cues could change a verdict if confirmed, alone or
+    together: the signature would otherwise rest on a question nobody settled.
+    Confirming cues only narrows the verified interval towards the provisional
+    one, so that is exactly when a provisional verdict differs from its verified
+    verdict. Proposed cues that change nothing may wait. A later change that
+    moves a verdict leaves the sign-off outdated, and pages say so.
     """
     events = list(KeyEvent.objects.filter(case=evidence.case))
+    if not events:
+        raise ReviewError("The case has no key events yet: there is no verdict to sign off.")
     with transaction.atomic():
-        Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
-        waiting = review_queue(evidence.case, events).filter(evidence=evidence, changes=True).count()
-        if waiting:
+        _lock_item(evidence.pk)
+        item = with_intervals(Evidence.objects.filter(pk=evidence.pk)).get()
+        provisional, verified = verdicts_of(item, "p_", events), verdicts_of(item, "v_", events)
+        differing = [event.title for (event, now), (_, then) in zip(provisional, verified, strict=True)
+                     if now.outcome != then.outcome]  # fmt: skip
+        if differing:
             raise ReviewError(
-                f"Proposed cues that would change this item's verdict wait for review ({waiting}); "
+                f"Proposed cues of this item would change its verdict against {', '.join(differing)}; "
                 "confirm or reject them first."
             )
         confirmed = list(Cue.objects.filter(evidence=evidence, status=CueStatus.CONFIRMED).order_by("id"))
@@ -270,7 +328,7 @@ def verdict_sign_off(*, evidence: Evidence, actor: AbstractBaseUser, note: str =
     return sign_off
 
 
-def timeline_exported(*, case: Case, actor: AbstractBaseUser, export: str, mode: str, items: int) -> None:
+def timeline_export_log(*, case: Case, actor: AbstractBaseUser, export: str, mode: str, items: int) -> None:
     """Log an export, with the custody head it was made at, so a published memo can be traced."""
     custody_append(
         case=case,

@@ -29,7 +29,7 @@ from timeline.chart import ChartRow, build_chart
 from timeline.filters import TimelineFilter
 from timeline.forms import EntitiesLinkForm, EntityForm, EventForm, ManualCueForm, ReviewForm, SignOffForm
 from timeline.intervals import Interval, Verdict, conflicting
-from timeline.models import Cue, CueStatus, Entity, IntervalMode, KeyEvent, SignOff
+from timeline.models import Cue, Entity, IntervalMode, KeyEvent, SignOff
 from timeline.selectors import cue_frame
 
 CROP_MARGIN = 32
@@ -76,8 +76,8 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 def _messages_from(request: HttpRequest, form: object) -> None:
     for field, errors in form.errors.items():
+        label = "" if field == "__all__" else form.fields[field].label or field.replace("_", " ").capitalize()
         for error in errors:
-            label = form.fields[field].label or field.replace("_", " ").capitalize() if field != "__all__" else ""
             messages.error(request, f"{label}: {error}" if label else error)
 
 
@@ -95,7 +95,7 @@ def timeline(request: HttpRequest, membership: Membership) -> HttpResponse:
     items = [_row(item, case.slug, prefix, events, event) for item in page]
     chart = build_chart(
         [ChartRow(row.item.original_name, row.href, row.interval.earliest, row.interval.latest, row.outcome,
-                  [p.posted_at for p in row.item.postings]) for row in items],
+                  [(p.posted_at, p.posted_at_granularity) for p in row.item.postings]) for row in items],
         [(e.title, e.moment) for e in events],
     )  # fmt: skip
     query = request.GET.copy()
@@ -129,7 +129,7 @@ class Row:
     outcome: str
     verified_outcome: str
     sign_off: SignOff | None
-    sign_off_current: bool
+    sign_off_change: str
 
 
 def _row(item: Evidence, slug: str, prefix: str, events: list[KeyEvent], event: KeyEvent | None) -> Row:
@@ -146,7 +146,7 @@ def _row(item: Evidence, slug: str, prefix: str, events: list[KeyEvent], event: 
         outcome=chosen[0].outcome if chosen else ("conflict" if getattr(item, f"{prefix}conflict") else "undetermined"),
         verified_outcome=chosen_verified[0].outcome if chosen_verified else "",
         sign_off=sign_off,
-        sign_off_current=selectors.sign_off_current(sign_off, verified),
+        sign_off_change=selectors.sign_off_change(sign_off, verified),
     )
 
 
@@ -159,7 +159,9 @@ def timeline_export(request: HttpRequest, membership: Membership, export: str) -
     found = TimelineFilter(request.GET, case=case, events=events)
     rows = selectors.chronological(found.qs, found.prefix)
     records = list(selectors.item_records(rows, events, found.prefix))
-    services.timeline_exported(case=case, actor=request.user, export=export, mode=found.chosen_mode, items=len(records))
+    services.timeline_export_log(
+        case=case, actor=request.user, export=export, mode=found.chosen_mode, items=len(records)
+    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     name = f"{case.slug}-timeline-{found.chosen_mode}-{stamp}.{export}"
     if export == "json":
@@ -168,6 +170,8 @@ def timeline_export(request: HttpRequest, membership: Membership, export: str) -
         response = HttpResponse(json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json")
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # The byte-order mark tells spreadsheet programs the file is UTF-8, so Cyrillic names survive.
+        response.write("\ufeff")
         csv.writer(response).writerows(_csv_rows(records, events))
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -205,14 +209,18 @@ def memo(request: HttpRequest, membership: Membership) -> HttpResponse:
     data.setdefault("mode", IntervalMode.VERIFIED)
     found = TimelineFilter(data, case=case, events=events)
     verified = found.chosen_mode == IntervalMode.VERIFIED
-    cues = selectors.mode_cues(Cue.objects.select_related("headline", "reviewed_by"), verified)
+    cues = selectors.mode_cues(Cue.objects.select_related("headline", "reviewed_by", "created_by"), verified)
     rows = selectors.timeline_rows(selectors.chronological(found.qs, found.prefix)).prefetch_related(
         Prefetch("cues", queryset=cues.order_by("bound", "earliest", "id"), to_attr="memo_cues"),
         Prefetch("provenance", queryset=Provenance.objects.select_related("collected_by"), to_attr="memo_provenance"),
     )
-    items = [_row(item, case.slug, found.prefix, events, found.chosen_event) for item in rows]
+    total = rows.count()
+    # A memo is read by people: past a few hundred items, narrow the filters instead.
+    items = [
+        _row(item, case.slug, found.prefix, events, found.chosen_event) for item in rows[: settings.MEMO_MAX_ITEMS]
+    ]
     head = {"hash": case.custody_head, "length": case.custody_length}
-    services.timeline_exported(case=case, actor=request.user, export="memo", mode=found.chosen_mode, items=len(items))
+    services.timeline_export_log(case=case, actor=request.user, export="memo", mode=found.chosen_mode, items=len(items))
     return render(
         request,
         "timeline/memo.html",
@@ -224,6 +232,7 @@ def memo(request: HttpRequest, membership: Membership) -> HttpResponse:
             "verified": verified,
             "generated_at": timezone.now(),
             "head": head,
+            "total": total,
         },
     )
 
@@ -283,8 +292,7 @@ def reasoning(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
     modes = []
     for mode, prefix in selectors.PREFIX.items():
         verified = mode == IntervalMode.VERIFIED
-        counted = [cue for cue in cues if cue.status == CueStatus.CONFIRMED or
-                   (not verified and cue.status == CueStatus.PROPOSED)]  # fmt: skip
+        counted = [cue for cue in cues if selectors.counts_in(cue, verified)]
         modes.append(
             {
                 "mode": mode,
@@ -309,7 +317,7 @@ def reasoning(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
             "modes": modes,
             "cues": cues,
             "sign_off": sign_off,
-            "sign_off_current": selectors.sign_off_current(sign_off, modes[1]["verdicts"]),
+            "sign_off_change": selectors.sign_off_change(sign_off, modes[1]["verdicts"]),
             "can_review": membership.can(Capability.REVIEW_CUES),
             "can_add": membership.can(Capability.ADD_CUES),
             "can_link": membership.can(Capability.MANAGE_EVENTS),
@@ -344,7 +352,7 @@ def cue_add(request: HttpRequest, membership: Membership, pk: int) -> HttpRespon
     try:
         services.cue_add_manual(
             evidence=evidence, actor=request.user, bound=data["bound"], day=data["day"], text=data["text"],
-            note=data["note"], source_url=data["source_url"], region=form.region,
+            note=data["note"], source_url=data["source_url"], region=form.region, zone=data["zone"],
         )  # fmt: skip
     except services.ReviewError as error:
         messages.error(request, str(error))
@@ -358,7 +366,10 @@ def cue_add(request: HttpRequest, membership: Membership, pk: int) -> HttpRespon
 def sign_off(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("case"), case=membership.case, pk=pk)
     form = SignOffForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        _messages_from(request, form)
+        return redirect("timeline:reasoning", slug=membership.case.slug, pk=pk)
+    note = form.cleaned_data["note"]
     try:
         services.verdict_sign_off(evidence=evidence, actor=request.user, note=note)
     except services.ReviewError as error:

@@ -95,7 +95,7 @@ def _store_media(job: UrlCollection, media: Media, facts: dict) -> Evidence:
     provenance = ProvenanceInput(
         method=CollectionMethod.URL,
         source_url=job.url,
-        platform=str(facts.get("extractor") or urlsplit(job.url).hostname or "")[:100],
+        platform=_platform(facts, job.url),
         account=str(facts.get("uploader") or facts.get("channel") or "")[:200],
         post_id=str(facts.get("id") or "")[:200],
         posted_at=moment,
@@ -105,6 +105,17 @@ def _store_media(job: UrlCollection, media: Media, facts: dict) -> Evidence:
     )
     kind = EvidenceKind.RECORDING if media.path.suffix.lower() not in (".jpg", ".png", ".webp") else ""
     return _store(job, media.path, f"{_slug(job.url)}{media.path.suffix}", provenance, kind)
+
+
+# yt-dlp's extractors that read any page: their name says nothing of the platform, the host does.
+GENERIC_EXTRACTORS = {"generic", "html5", "jsonld"}
+
+
+def _platform(facts: dict, url: str) -> str:
+    extractor = str(facts.get("extractor") or "")
+    if not extractor or extractor.lower() in GENERIC_EXTRACTORS:
+        return (urlsplit(url).hostname or "")[:100]
+    return extractor[:100]
 
 
 def _store_page(job: UrlCollection, capture: Capture) -> Evidence:

@@ -11,8 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Q
 
-from archive.models import Case, CustodyEntry, Evidence, Membership, Provenance
+from archive.collect.page import CHROMIUM
+from archive.models import Case, CustodyEntry, Evidence, Membership, Provenance, SimilarLink, UrlCollection
 from tests.conftest import PDF_BYTES, World, collect, png_bytes
 
 
@@ -143,14 +145,40 @@ def test_ingest_notes_a_file_name_with_control_characters(world: World, tmp_path
     assert Evidence.objects.get(pk=result["id"]).original_name == "shotfromphone.png"
 
 
-def test_seed_demo_builds_the_demo_once(db: None, settings: object) -> None:
-    settings.DEBUG = True
+# Transactional: the command commits as it goes, so its queued processing runs as it does for real.
+@pytest.mark.slow
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs the system's Chromium ({CHROMIUM})")
+def test_seed_demo_builds_the_whole_demo_case_once(transactional_db: None, settings: object, tmp_path: Path) -> None:
+    settings.DEBUG, settings.VAR_DIR = True, tmp_path
     out, _ = run("seed_demo")
-    run("seed_demo")
     case = Case.objects.get(slug="ntechlab-tevian")
-    assert case.evidence.count() == 2
     assert sorted(case.memberships.values_list("user__username", flat=True)) == ["editor", "factchecker", "owner"]
+    # The first recording came through the URL collector, from its post page, with the platform's upload time.
+    job = UrlCollection.objects.get(case=case)
+    record = job.media.provenance.get()
+    assert (record.method, record.platform, record.account) == ("url", "TaskHive", "ntl.vision.lab")
+    assert record.posted_at == dt.datetime(2023, 9, 21, 8, 40, tzinfo=dt.UTC)
+    assert job.page.kind == "web_capture"
+    names = {item.pk: item.original_name for item in case.evidence.all()}
+    assert len(names) == 6 and all(item.status == "done" for item in case.evidence.all())
+    # The answer the story needs, against both listings of 20 July 2023.
+    verdicts = {}
+    for line in run("verdicts", "--case", case.slug, "--json")[0].splitlines():
+        record = json.loads(line)
+        verdicts[names[record["id"]]] = {v["verdict"] for v in record["verdicts"]}
+        assert [v["date"] for v in record["verdicts"]] == ["2023-07-20", "2023-07-20"]
+    assert verdicts[job.media.original_name] == {"after"}
+    assert verdicts["taskbar-june-2023.png"] == {"before"}
+    assert verdicts["social-post-dec-2023.png"] == verdicts["task-recording-2.mp4"] == {"undetermined"}
+    second = case.evidence.get(original_name="task-recording-2.mp4")
+    assert SimilarLink.objects.filter(Q(first=job.media, second=second) | Q(first=second, second=job.media)).exists()
+    assert sorted(case.entities.values_list("name", flat=True)) == ["NTechLab", "Tevian"]
+    assert "After EU listing of NTechLab: 1 item (0 verified) · undetermined 4 · before 1 · conflicts 0" in out
     assert "outsider" in out
+    # A second run changes nothing.
+    entries = case.custody_entries.count()
+    run("seed_demo")
+    assert (case.evidence.count(), case.custody_entries.count()) == (6, entries)
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only with DEBUG on"):
         run("seed_demo")

@@ -74,6 +74,8 @@ def test_a_video_page_gives_the_recording_with_the_platforms_facts_and_a_page_ca
     assert (recording.kind, recording.content_type) == ("recording", "video/mp4")
     record = recording.provenance.get()
     assert (record.method, record.source_url, record.account) == ("url", f"{site}/task.html", "gigwork.tasks")
+    # yt-dlp read it with its generic extractor, which names no platform: the host does.
+    assert (record.platform, record.platform_info["extractor"]) == ("127.0.0.1", "html5")
     assert (record.posted_at, record.posted_at_granularity) == (datetime(2023, 9, 20, 10, 15, tzinfo=UTC), "instant")
     assert record.notes == "posted by the company"
     upload = Cue.objects.get(evidence=recording, kind="platform_upload")

@@ -7,107 +7,28 @@ their own (number 15), emptied before and after.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import redis
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from archive.models import Evidence, ProcessingStatus, StageRun, StageStatus
 from tests import media
-from tests.conftest import broker, collect, make_user
+from tests.conftest import collect, make_user
+from tests.workers import Worker, test_broker_fixture, worker_env  # noqa: F401 - a fixture
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL; CI sets it"),
 ]
 
 
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def test_broker() -> Iterator[str]:
-    """A Redis database of the tests' own (number 15), emptied before and after."""
-    url = urlunsplit(urlsplit(os.environ["REDIS_URL"])._replace(path="/15"))
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    with broker(url):
-        yield url
-    client.flushdb()
-
-
-class Worker:
-    """A `celery worker` process group for one test."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log = env, log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        offset = self.log.stat().st_size if self.log.exists() else 0
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,heavy", "-c", "2"]
-                + ["-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 60
-        while b" ready." not in self.log.read_bytes()[offset:]:
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the worker did not start"
-            time.sleep(0.2)
-
-    def children(self) -> list[int]:
-        pid = self.process.pid
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-    def kill_children(self) -> None:
-        for pid in self.children():
-            os.kill(pid, signal.SIGKILL)
-
-    def kill_all(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill_all()
-
-
 @pytest.fixture
 def worker(transactional_db: None, test_broker: str, _isolated_storage: Path, tmp_path: Path) -> Iterator[Worker]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": test_broker,
-        "MEDIA_ROOT": str(_isolated_storage),
-        "VAR_DIR": str(tmp_path / "worker-var"),
-        "DEBUG": "1",
-    }
+    env = worker_env(broker_url=test_broker, media_root=_isolated_storage, var_dir=tmp_path / "worker-var")
     started = Worker(env, tmp_path / "worker.log")
     started.start()
     yield started

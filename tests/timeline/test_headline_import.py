@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.conftest import shared_file
+from timeline.headlines import headlines_import
 from timeline.models import Granularity, ReferenceHeadline
 
 
@@ -85,3 +86,15 @@ def test_a_file_that_is_no_corpus_says_so(db: None, tmp_path: Path) -> None:
     path.write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="needs a header with at least published_at and title"):
         run(str(path))
+
+
+def test_only_web_addresses_are_kept_as_a_headlines_link(db: None, tmp_path: Path) -> None:
+    source = tmp_path / "links.csv"
+    source.write_text(
+        "published_at,title,outlet,url,language\n"
+        "2023-09-04,Central bank holds rates as inflation cools,Wire,javascript:alert(1),en\n"
+        "2023-09-04,Heatwave drives reservoir levels to record lows,Wire,https://example.org/h,en\n",
+        encoding="utf-8",
+    )
+    headlines_import(source)
+    assert sorted(ReferenceHeadline.objects.values_list("url", flat=True)) == ["", "https://example.org/h"]

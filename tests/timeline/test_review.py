@@ -61,6 +61,37 @@ def test_a_cue_added_by_hand_is_a_whole_day_proposed_for_review(world: World) ->
         text="post date seen on the platform: 12 Dec 2023", source_url="https://facebook.com/posts/1",
     )  # fmt: skip
     assert (cue.kind, cue.status, cue.by_person) == ("manual", CueStatus.PROPOSED, True)
-    assert (cue.earliest, cue.latest) == (datetime(2023, 12, 12, tzinfo=UTC), datetime(2023, 12, 13, tzinfo=UTC))
+    # The page's time zone is unknown: the day is widened to every zone, as for dates the machine reads.
+    widened = (datetime(2023, 12, 11, 10, tzinfo=UTC), datetime(2023, 12, 13, 12, tzinfo=UTC))
+    assert (cue.earliest, cue.latest) == widened
+    assert cue.created_by == world.user(Role.CONTRIBUTOR)
     assert CaptureInterval.objects.get(evidence=world.evidence, mode="provisional").latest == cue.latest
     assert CustodyEntry.objects.filter(action=CustodyAction.CUE_ADDED, details__cue=cue.pk).exists()
+
+
+def test_a_cue_added_by_hand_in_a_known_zone_is_that_local_day(world: World) -> None:
+    cue = cue_add_manual(
+        evidence=world.evidence, actor=world.owner, bound="not_before", day=date(2023, 9, 4),
+        text="dated 4 Sep on a Moscow news site", source_url="https://example.org/a", zone="Europe/Moscow",
+    )  # fmt: skip
+    assert (cue.earliest, cue.latest, cue.time_zone) == (
+        datetime(2023, 9, 3, 21, tzinfo=UTC),
+        datetime(2023, 9, 4, 21, tzinfo=UTC),
+        "Europe/Moscow",
+    )
+    with pytest.raises(ReviewError, match="not a time zone"):
+        cue_add_manual(evidence=world.evidence, actor=world.owner, bound="on", day=date(2023, 9, 4), text="x",
+                       zone="Mars/Olympus")  # fmt: skip
+    with pytest.raises(ReviewError, match="outside the years"):
+        cue_add_manual(evidence=world.evidence, actor=world.owner, bound="on", day=date(1, 1, 1), text="x")
+
+
+def test_whoever_adds_a_cue_cannot_confirm_it_alone(world: World) -> None:
+    checker = world.user(Role.FACT_CHECKER)
+    cue = cue_add_manual(evidence=world.evidence, actor=checker, bound="not_after", day=date(2023, 12, 12),
+                         text="post date seen on the platform", source_url="https://example.org/p")  # fmt: skip
+    with pytest.raises(ReviewError, match="another fact-checker must confirm it"):
+        cue_review(cue=cue, actor=checker, confirm=True)
+    # Another reviewer may confirm it.
+    cue_review(cue=cue, actor=world.owner, confirm=True, note="seen too")
+    assert Cue.objects.get(pk=cue.pk).status == CueStatus.CONFIRMED

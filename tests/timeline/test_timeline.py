@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD, World, collect, png_bytes
 from timeline.intervals import Interval, verdict
 from timeline.models import CaptureInterval, Cue, CueStatus, Entity, KeyEvent
 from timeline.selectors import VERDICTS, review_effect, review_queue, verdict_q, with_intervals
-from timeline.services import cue_add_manual, event_add, intervals_refresh
+from timeline.services import ReviewError, cue_add_manual, event_add, intervals_refresh, verdict_sign_off
 
 EVENT_DAY = date(2023, 7, 20)
 EVENT = datetime(2023, 7, 20, tzinfo=UTC)
@@ -199,7 +199,7 @@ def test_a_cue_added_from_a_frame_region_is_shown_cropped(world: World, timeline
     assert c.get(reverse("timeline:cue_crop", args=[world.case.slug, evidence.pk, cue.pk])).status_code == 200
     # It counts at once in the provisional interval: posted in December, a headline of September.
     interval = CaptureInterval.objects.get(evidence=evidence, mode="provisional")
-    assert interval.earliest == datetime(2023, 9, 4, tzinfo=UTC)
+    assert interval.earliest == datetime(2023, 9, 3, 10, tzinfo=UTC)
 
 
 def test_a_sign_off_waits_for_verdict_changing_cues_and_goes_stale_when_a_review_changes_the_verdict(
@@ -212,12 +212,12 @@ def test_a_sign_off_waits_for_verdict_changing_cues_and_goes_stale_when_a_review
     sign = reverse("timeline:sign_off", args=[world.case.slug, evidence.pk])
     reasoning = reverse("timeline:reasoning", args=[world.case.slug, evidence.pk])
     refused = checker.post(sign, follow=True).content.decode()
-    assert "would change this item&#x27;s verdict wait for review (2)" in refused
+    assert "Proposed cues of this item would change its verdict against EU listing" in refused
     review = "timeline:cue_review"
     on_cue, headline = evidence.cues.get(bound="on"), evidence.cues.get(bound="not_before")
     checker.post(reverse(review, args=[world.case.slug, on_cue.pk]), {"decision": "confirm"})
     still = checker.post(sign, follow=True).content.decode()
-    assert "wait for review (1)" in still
+    assert "would change its verdict" in still
     checker.post(reverse(review, args=[world.case.slug, headline.pk]), {"decision": "reject", "note": "a repost"})
     page = checker.post(sign, {"note": "clock checked"}, follow=True).content.decode()
     assert "Verdict signed off" in page and "still stands" in page
@@ -228,7 +228,8 @@ def test_a_sign_off_waits_for_verdict_changing_cues_and_goes_stale_when_a_review
                           text="post seen", source_url="https://example.org/post")  # fmt: skip
     checker.post(reverse(review, args=[world.case.slug, late.pk]), {"decision": "confirm"})
     page = checker.get(reasoning).content.decode()
-    assert "Outdated" in page and "empty: the cues disagree" in page
+    assert "Outdated: the verdict against EU listing is now conflict, not before" in page
+    assert "empty: the cues disagree" in page
     table = checker.get(reverse("timeline:timeline", args=[world.case.slug])).content.decode()
     assert "outdated" in table
 
@@ -290,3 +291,102 @@ def test_editors_manage_entities_and_events_and_fact_checkers_do_not(world: Worl
     actions = list(CustodyEntry.objects.filter(case=world.case).values_list("action", flat=True))
     assert actions[-4:] == [CustodyAction.ENTITY_ADDED, CustodyAction.EVENT_ADDED, CustodyAction.ENTITIES_LINKED,
                             CustodyAction.EVENT_REMOVED]  # fmt: skip
+
+
+def test_cues_that_change_a_verdict_only_together_still_hold_back_a_sign_off(world: World) -> None:
+    event_add(case=world.case, title="EU listing", day=EVENT_DAY, actor=world.owner)
+    evidence = item(world, "pair.png", ("not_before", 1, "confirmed"), ("not_after", 100, "confirmed"))
+    # Each alone leaves the item after the event; together they cannot both hold.
+    add_cue(evidence, "not_before", day(50))
+    add_cue(evidence, "not_after", day(20))
+    with pytest.raises(ReviewError, match="would change its verdict against EU listing"):
+        verdict_sign_off(evidence=evidence, actor=world.user(Role.FACT_CHECKER))
+
+
+def test_a_sign_off_needs_a_key_event_and_names_what_changed_since(world: World) -> None:
+    evidence = item(world, "clock.png", ("on", -30, "confirmed"))
+    with pytest.raises(ReviewError, match="no key events"):
+        verdict_sign_off(evidence=evidence, actor=world.owner)
+    event_add(case=world.case, title="EU listing", day=EVENT_DAY, actor=world.owner)
+    verdict_sign_off(evidence=evidence, actor=world.owner)
+    event_add(case=world.case, title="Second listing", day=date(2023, 12, 1), actor=world.owner)
+    page = client(world.owner).get(reverse("timeline:reasoning", args=[world.case.slug, evidence.pk]))
+    assert "Outdated: Second listing was added as a key event" in page.content.decode()
+
+
+def test_bad_dates_are_refused_and_the_page_stays_up(world: World, timeline_case: dict) -> None:
+    editor = client(world.user(Role.EDITOR))
+    url = reverse("timeline:event_add", args=[world.case.slug])
+    for typo in ("0023-07-20", "9999-12-31"):
+        response = editor.post(url, {"title": "typo", "kind": "sanction", "date": typo}, follow=True)
+        assert "outside the years 1990 to 2100" in response.content.decode()
+    assert not KeyEvent.objects.filter(title="typo").exists()
+    with pytest.raises(ReviewError):
+        event_add(case=world.case, title="typo", day=date(1, 1, 1), actor=world.owner)
+    # An old record with a stray year is drawn without it.
+    KeyEvent.objects.create(case=world.case, title="Stray", date=date(1, 1, 1))
+    assert editor.get(reverse("timeline:timeline", args=[world.case.slug])).status_code == 200
+
+
+def test_without_events_the_verdict_filter_matches_what_the_page_shows(world: World) -> None:
+    item(world, "mixed.png", ("on", -35, "proposed"), ("not_before", 46, "proposed"))
+    item(world, "plain.png", ("on", -35, "proposed"))
+    c = client(world.owner)
+    url = reverse("timeline:timeline", args=[world.case.slug])
+    conflict = c.get(url, {"verdict": "conflict"}).content.decode()
+    assert conflict.count("<tr data-evidence-id") == 1 and "mixed.png" in conflict
+    undetermined = c.get(url, {"verdict": "undetermined"}).content.decode()
+    assert "mixed.png" not in undetermined and "plain.png" in undetermined
+
+
+@pytest.mark.parametrize(
+    "name", ["timeline:review_queue", "timeline:memo", "timeline:events", "timeline:timeline_csv",
+             "timeline:timeline_json"],
+)  # fmt: skip
+def test_case_pages_cost_the_same_queries_whatever_the_size_of_the_case(
+    world: World, timeline_case: dict, name: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client(world.user(Role.FACT_CHECKER))
+    url = reverse(name, args=[world.case.slug])
+    with CaptureQueriesContext(connection) as small:
+        assert c.get(url).status_code == 200
+    for number in range(8):
+        evidence = item(world, f"more-{number}.png", ("not_before", number, "proposed"), ("on", -9, "confirmed"))
+        Entity.objects.get(name="NTechLab").evidence.add(evidence)
+        cue_add_manual(evidence=evidence, actor=world.owner, bound="not_after", day=date(2023, 12, 1),
+                       text="seen", source_url="https://example.org/x")  # fmt: skip
+    with CaptureQueriesContext(connection) as large:
+        assert c.get(url).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries) <= 20
+
+
+def test_the_reasoning_page_costs_the_same_queries_whatever_the_number_of_cues(world: World, timeline_case: dict):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    evidence = timeline_case["undetermined"]
+    c = client(world.user(Role.FACT_CHECKER))
+    url = reverse("timeline:reasoning", args=[world.case.slug, evidence.pk])
+    with CaptureQueriesContext(connection) as small:
+        c.get(url)
+    for offset in range(6):
+        cue_add_manual(evidence=evidence, actor=world.owner, bound="not_before", day=date(2023, 8, 1 + offset),
+                       text="seen", source_url="https://example.org/x")  # fmt: skip
+    with CaptureQueriesContext(connection) as large:
+        c.get(url)
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_review_goes_back_only_to_pages_of_this_site(world: World, timeline_case: dict) -> None:
+    cue = timeline_case["before"].cues.get()
+    review = reverse("timeline:cue_review", args=[world.case.slug, cue.pk])
+    c = client(world.user(Role.FACT_CHECKER))
+    queue = reverse("timeline:review_queue", args=[world.case.slug])
+    assert c.post(review, {"decision": "reject", "next": f"{queue}#cue-{cue.pk}"})["Location"].startswith(queue)
+    other = timeline_case["undetermined"].cues.get()
+    away = c.post(reverse("timeline:cue_review", args=[world.case.slug, other.pk]),
+                  {"decision": "reject", "next": "https://evil.example/"})  # fmt: skip
+    assert away["Location"] == reverse("timeline:reasoning", args=[world.case.slug, other.evidence_id])
