@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: setup system-packages demo test lint format run worker migrate
+.PHONY: setup system-packages demo test lint format run worker migrate screenshots
 
 setup: system-packages $(INSTALLED)
 
@@ -28,6 +28,12 @@ demo: migrate
 
 test: setup
 	$(BIN)/pytest
+
+# The README's pictures: the browser tests save them, then they are reduced to 256 colours.
+screenshots: setup
+	rm -rf docs/screenshots && mkdir -p docs/screenshots
+	BROWSER_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -p no:logging -q
+	$(BIN)/python -c "import sys; from PIL import Image; [Image.open(p).convert('RGB').quantize(256).save(p, optimize=True) for p in sys.argv[1:]]" docs/screenshots/*.png
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

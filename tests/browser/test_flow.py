@@ -225,7 +225,7 @@ def test_an_outsider_gets_not_found_for_the_case_its_evidence_original_and_timel
     for address in reversed(addresses):
         response = page.goto(address)
         assert response.status == 404, address
-        expect(page.locator("body")).to_contain_text("Not Found")
+        expect(page.locator("body")).to_contain_text("Not found")
         expect(page.locator("body")).not_to_contain_text("NTechLab")
     shoot(page, screenshots, "outsider-404.png")
 
