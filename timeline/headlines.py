@@ -11,7 +11,6 @@ from pathlib import Path
 
 from defusedxml import DefusedXmlException, ElementTree
 from django.db import connection, transaction
-from django.db.models import Max
 
 from timeline.extract.cues import Headline, HeadlineLookup
 from timeline.extract.headlines import HeadlineIndex, normalise
@@ -184,14 +183,15 @@ def _insert(rows: list[Row], source: str) -> int:
     return len(rows)
 
 
-# The index of this process, with the corpus version (its highest id) it was built from.
-_cached: tuple[int, HeadlineIndex] | None = None
+# The index of this process, with the corpus version it was built from: its last row's id and title.
+# (An id alone is not enough: after a rolled-back import, SQLite gives the same ids to other rows.)
+_cached: tuple[tuple[int, str], HeadlineIndex] | None = None
 
 
 def headline_index() -> HeadlineIndex | None:
-    """The corpus index, built once per process and again when the corpus grows."""
+    """The corpus index, built once per process and again when the corpus changes."""
     global _cached
-    version = ReferenceHeadline.objects.aggregate(last=Max("id"))["last"]
+    version = ReferenceHeadline.objects.order_by("-id").values_list("id", "normalized_title").first()
     if version is None:
         return None
     if _cached is None or _cached[0] != version:

@@ -70,6 +70,8 @@ class Command(BaseCommand):
                 self._report(options["json"], {"file": str(path), "error": str(error)})
                 continue
             evidence = result.evidence
+            # With tasks run in this process, processing has finished by now: report where it ended.
+            evidence.refresh_from_db(fields=["status"])
             self._report(
                 options["json"],
                 {
