@@ -163,6 +163,7 @@ class CustodyAction(models.TextChoices):
     CUE_CONFIRMED = "cue_confirmed", "Cue confirmed"
     CUE_REJECTED = "cue_rejected", "Cue rejected"
     CUE_ADDED = "cue_added", "Cue added by hand"
+    EVENT_EDITED = "event_edited", "Key event edited"
     EVENT_REMOVED = "event_removed", "Key event removed"
     ENTITY_ADDED = "entity_added", "Entity added"
     ENTITIES_LINKED = "entities_linked", "Entities linked to an item"

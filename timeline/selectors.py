@@ -191,6 +191,24 @@ def chronological(queryset: QuerySet[Evidence], prefix: str) -> QuerySet[Evidenc
     )
 
 
+def strongest_first(queryset: QuerySet[Evidence], prefix: str, event: KeyEvent | None) -> QuerySet[Evidence]:
+    """Items as the case's answer lists them: after the event first, then before, conflicts, undetermined.
+
+    Within each, in the order of their capture interval.
+    """
+    if event is None:
+        return chronological(queryset, prefix)
+    rank = Switch(
+        *(When(verdict_q(prefix, event.moment, outcome), then=Value(number))
+          for number, outcome in enumerate(("after", "before", "conflict"))),
+        default=Value(3),
+        output_field=IntegerField(),
+    )  # fmt: skip
+    return queryset.annotate(verdict_rank=rank).order_by(
+        "verdict_rank", F(f"{prefix}earliest").asc(nulls_last=True), F(f"{prefix}latest").asc(nulls_last=True), "pk"
+    )
+
+
 def timeline_rows(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
     """What each row of the timeline shows beside its intervals: entities, posting times, sign-offs."""
     return queryset.prefetch_related(
@@ -258,9 +276,16 @@ def _records(items: list[Evidence], events: list[KeyEvent], prefix: str, verifie
     if in_conflict:
         for cue in mode_cues(Cue.objects.filter(evidence_id__in=in_conflict), verified).order_by("id"):
             cues.setdefault(cue.evidence_id, []).append(cue)
+    # The latest sign-off of each item, newest last so it wins.
+    signed: dict[int, SignOff] = {}
+    sign_offs = SignOff.objects.filter(evidence_id__in=[item.pk for item in items]).select_related("signed_by")
+    for sign_off in sign_offs.order_by("signed_at", "id"):
+        signed[sign_off.evidence_id] = sign_off
     for item in items:
         interval = interval_of(item, prefix)
         disagreeing = conflicting(cues.get(item.pk, []))
+        confirmed = verdicts_of(item, PREFIX[IntervalMode.VERIFIED], events)
+        sign_off = signed.get(item.pk)
         yield {
             "id": item.pk,
             "sha256": item.sha256,
@@ -278,6 +303,14 @@ def _records(items: list[Evidence], events: list[KeyEvent], prefix: str, verifie
             ],  # fmt: skip
             "cues": getattr(item, f"{prefix}cues") or 0,
             "conflict": sorted(cue.pk for cue in disagreeing) or None,
+            "verified_verdicts": [found.outcome for _, found in confirmed],
+            "sign_off": sign_off
+            and {
+                "by": sign_off.signed_by.get_username(),
+                "at": sign_off.signed_at.isoformat(),
+                "verdicts": [entry["verdict"] for entry in sign_off.verdicts],
+                "outdated_because": sign_off_change(sign_off, confirmed) or None,
+            },
         }
 
 

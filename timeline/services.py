@@ -269,6 +269,50 @@ def entities_link(*, evidence: Evidence, entities: list[Entity], actor: Abstract
             )
 
 
+EVENT_EDITABLE = ("title", "kind", "entity", "date", "legal_act", "source_url", "note")
+
+
+def event_update(*, event: KeyEvent, actor: AbstractBaseUser, changes: dict[str, Any]) -> KeyEvent:
+    """Change a key event; the custody log keeps each changed field's old and new value.
+
+    Sign-offs made against the old date show as outdated, since their verdicts may no longer hold.
+    """
+    unknown = set(changes) - set(EVENT_EDITABLE)
+    if unknown:
+        raise ReviewError(f"These fields of an event cannot be edited: {', '.join(sorted(unknown))}.")
+    if "date" in changes:
+        day_check(changes["date"])
+    entity = changes.get("entity")
+    if entity is not None and entity.case_id != event.case_id:
+        raise ReviewError("The entity must belong to the event's case.")
+    with transaction.atomic():
+        locked = KeyEvent.objects.select_for_update().select_related("entity").get(pk=event.pk)
+        diff = {}
+        for name, value in changes.items():
+            before = getattr(locked, name)
+            if before != value:
+                diff[name] = {"from": _plain(before), "to": _plain(value)}
+                setattr(locked, name, value)
+        if diff:
+            locked.save(update_fields=list(diff))
+            custody_append(
+                case=locked.case,
+                action=CustodyAction.EVENT_EDITED,
+                actor=actor,
+                details={"event": locked.pk, "title": locked.title, "changes": diff},
+            )
+    return locked
+
+
+def _plain(value: object) -> object:
+    """A value as the custody log keeps it: JSON, with entities by name."""
+    if isinstance(value, Entity):
+        return value.name
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def event_remove(*, event: KeyEvent, actor: AbstractBaseUser) -> None:
     """Remove a key event; the custody log keeps what it was."""
     with transaction.atomic():

@@ -18,6 +18,7 @@ urlpatterns = [
     path(CASE + "cues/<int:cue_pk>/review/", views.cue_review, name="cue_review"),
     path(CASE + "events/", views.events, name="events"),
     path(CASE + "events/add/", views.event_add, name="event_add"),
+    path(CASE + "events/<int:event_pk>/", views.event_edit, name="event_edit"),
     path(CASE + "events/<int:event_pk>/remove/", views.event_remove, name="event_remove"),
     path(CASE + "entities/add/", views.entity_add, name="entity_add"),
     path(ITEM + "reasoning/", views.reasoning, name="reasoning"),

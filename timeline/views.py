@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from PIL import ImageDraw
 
 from archive import selectors as selectors_archive
@@ -157,7 +157,7 @@ def timeline_export(request: HttpRequest, membership: Membership, export: str) -
     case = membership.case
     events = selectors.case_events(case)
     found = TimelineFilter(request.GET, case=case, events=events)
-    rows = selectors.chronological(found.qs, found.prefix)
+    rows = selectors.strongest_first(found.qs, found.prefix, found.chosen_event)
     records = list(selectors.item_records(rows, events, found.prefix))
     services.timeline_export_log(
         case=case, actor=request.user, export=export, mode=found.chosen_mode, items=len(records)
@@ -210,7 +210,8 @@ def memo(request: HttpRequest, membership: Membership) -> HttpResponse:
     found = TimelineFilter(data, case=case, events=events)
     verified = found.chosen_mode == IntervalMode.VERIFIED
     cues = selectors.mode_cues(Cue.objects.select_related("headline", "reviewed_by", "created_by"), verified)
-    rows = selectors.timeline_rows(selectors.chronological(found.qs, found.prefix)).prefetch_related(
+    ordered = selectors.strongest_first(found.qs, found.prefix, found.chosen_event)
+    rows = selectors.timeline_rows(ordered).prefetch_related(
         Prefetch("cues", queryset=cues.order_by("bound", "earliest", "id"), to_attr="memo_cues"),
         Prefetch("provenance", queryset=Provenance.objects.select_related("collected_by"), to_attr="memo_provenance"),
     )
@@ -427,6 +428,24 @@ def event_add(request: HttpRequest, membership: Membership) -> HttpResponse:
     else:
         _messages_from(request, form)
     return redirect("timeline:events", slug=case.slug)
+
+
+@case_view(Capability.MANAGE_EVENTS)
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, membership: Membership, event_pk: int) -> HttpResponse:
+    case = membership.case
+    event = get_object_or_404(KeyEvent.objects.select_related("entity"), case=case, pk=event_pk)
+    initial = {name: getattr(event, name) for name in services.EVENT_EDITABLE}
+    form = EventForm(request.POST or None, case=case, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(event=event, actor=request.user, changes=form.cleaned_data)
+        except services.ReviewError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Key event saved: {form.cleaned_data['title']}.")
+            return redirect("timeline:events", slug=case.slug)
+    return render(request, "timeline/event_form.html", {"case": case, "event": event, "form": form})
 
 
 @case_view(Capability.MANAGE_EVENTS)

@@ -44,6 +44,7 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "timeline:cue_review": (Capability.REVIEW_CUES, "post"),
     "timeline:events": (Capability.VIEW, "get"),
     "timeline:event_add": (Capability.MANAGE_EVENTS, "post"),
+    "timeline:event_edit": (Capability.MANAGE_EVENTS, "get"),
     "timeline:event_remove": (Capability.MANAGE_EVENTS, "post"),
     "timeline:entity_add": (Capability.MANAGE_EVENTS, "post"),
     "timeline:reasoning": (Capability.VIEW, "get"),

@@ -252,6 +252,11 @@ def test_exports_carry_the_verdicts_and_are_logged(world: World, timeline_case: 
                                       "margin_days": 46.0}]  # fmt: skip
     assert recording["sha256"] == timeline_case["after"].sha256
     provisional = json.loads(c.get(reverse("timeline:timeline_json", args=[world.case.slug])).content)
+    # Strongest first: after, then before (in time order), conflicts, undetermined.
+    order = [i["name"] for i in provisional["items"]]
+    assert order[:4] == ["recording.mp4", "taskbar.png", "=HYPERLINK(evil).png", "mixed.png"]
+    assert provisional["items"][0]["verified_verdicts"] == ["after"]
+    assert provisional["items"][0]["sign_off"] is None
     mixed = next(i for i in provisional["items"] if i["name"] == "mixed.png")
     assert sorted(mixed["conflict"]) == sorted(timeline_case["conflict"].cues.values_list("pk", flat=True))
     sheet = c.get(reverse("timeline:timeline_csv", args=[world.case.slug]))
@@ -390,3 +395,24 @@ def test_a_review_goes_back_only_to_pages_of_this_site(world: World, timeline_ca
     away = c.post(reverse("timeline:cue_review", args=[world.case.slug, other.pk]),
                   {"decision": "reject", "next": "https://evil.example/"})  # fmt: skip
     assert away["Location"] == reverse("timeline:reasoning", args=[world.case.slug, other.evidence_id])
+
+
+def test_an_editor_corrects_an_event_date_and_its_sign_offs_say_so(world: World) -> None:
+    from archive.models import CustodyAction, CustodyEntry
+
+    evidence = item(world, "clock.png", ("on", -30, "confirmed"))
+    event = event_add(case=world.case, title="EU listing", day=date(2023, 7, 2), actor=world.owner)
+    verdict_sign_off(evidence=evidence, actor=world.owner)
+    editor = client(world.user(Role.EDITOR))
+    url = reverse("timeline:event_edit", args=[world.case.slug, event.pk])
+    assert 'value="2023-07-02"' in editor.get(url).content.decode()
+    form = {"title": "EU listing", "kind": "sanction", "date": "2023-07-20", "legal_act": "2023/1498"}
+    assert editor.post(url, form).status_code == 302
+    event.refresh_from_db()
+    assert (event.date, event.legal_act) == (date(2023, 7, 20), "2023/1498")
+    entry = CustodyEntry.objects.filter(action=CustodyAction.EVENT_EDITED).get()
+    assert entry.details["changes"] == {"date": {"from": "2023-07-02", "to": "2023-07-20"},
+                                        "legal_act": {"from": "", "to": "2023/1498"}}  # fmt: skip
+    page = editor.get(reverse("timeline:reasoning", args=[world.case.slug, evidence.pk])).content.decode()
+    assert "Outdated: the date of EU listing changed" in page
+    assert client(world.user(Role.FACT_CHECKER)).post(url, form).status_code == 403
