@@ -13,6 +13,7 @@ system-packages:
 	@scripts/install-system-packages.sh
 
 $(INSTALLED): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or later is needed: make demo PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
@@ -29,11 +30,14 @@ demo: migrate
 test: setup
 	$(BIN)/pytest
 
-# The README's pictures: the browser tests save them, then they are reduced to 256 colours.
+# The README's pictures: the browser tests save them (with a real worker, so processing is seen
+# in progress), they are reduced to 256 colours, and only then replace the old ones.
 screenshots: setup
-	rm -rf docs/screenshots && mkdir -p docs/screenshots
-	BROWSER_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -p no:logging -q
-	$(BIN)/python -c "import sys; from PIL import Image; [Image.open(p).convert('RGB').quantize(256).save(p, optimize=True) for p in sys.argv[1:]]" docs/screenshots/*.png
+	@test -n "$$REDIS_URL" || { echo "make screenshots needs REDIS_URL (a real worker shows processing in progress)"; exit 1; }
+	rm -rf var/screenshots && mkdir -p var/screenshots
+	BROWSER_SCREENSHOTS=var/screenshots $(BIN)/pytest tests/browser -p no:logging -q
+	$(BIN)/python -c "import sys; from PIL import Image; [Image.open(p).convert('RGB').quantize(256).save(p, optimize=True) for p in sys.argv[1:]]" var/screenshots/*.png
+	rm -rf docs/screenshots && mv var/screenshots docs/screenshots
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -21,19 +21,32 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.test import override_settings
+from playwright.sync_api import Error as PlaywrightError
 
 from archive import services
 from archive.collect.jobs import url_collect_request, url_collection_execute
 from archive.dates import parse_posted_at
-from archive.models import Case, CollectionMethod, Evidence, UrlCollection
+from archive.models import Case, CollectionMethod, Evidence, ProcessingStatus, SimilarLink, UrlCollection
 from archive.roles import Role
 from archive.vault import spool
 from config.celery import app
-from demo.assets import HEADLINES_CSV, LEGAL_ACT, LEGAL_ACT_URL, PLATFORM, PROVENANCE, SANCTION_DAY, build_assets
+from demo.assets import (
+    HEADLINES_CSV,
+    LEGAL_ACT,
+    LEGAL_ACT_URL,
+    PLATFORM,
+    PROVENANCE,
+    SANCTION_DAY,
+    AssetsFailed,
+    build_assets,
+)
 from timeline import services as timeline_services
 from timeline.headlines import headlines_import
-from timeline.models import Entity, ReferenceHeadline
+from timeline.intervals import verdict
+from timeline.models import Entity, KeyEvent, ReferenceHeadline
+from timeline.selectors import interval_of, with_intervals
 
 # Published on purpose: the demo runs only with DEBUG on.
 DEMO_PASSWORD = "demo-evidence-2023"  # noqa: S105
@@ -50,7 +63,6 @@ ENTITIES = {
 }
 # The uploads, in the order a reporter received them; the first recording comes by URL.
 UPLOADS = ["task-recording-2.mp4", "social-post-dec-2023.png", "taskbar-june-2023.png", "regulation.pdf"]
-SHARED_HEADLINES = Path(os.environ.get("SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data")) / "headlines"
 
 Say = Callable[[str], None]
 
@@ -66,20 +78,36 @@ def demo_users() -> dict[str, Any]:
     return users
 
 
-def demo_case_build(say: Say) -> Case:
-    """Build the demo case once; later calls return it as it is.
+class DemoFailed(Exception):
+    """The demo could not be built as it should be; the message says what to do."""
 
-    1. Logins, the case and its members; the entities and their listing of 20 July 2023.
-    2. The reference headlines: the shared corpus where it is present, and the demo's own.
-    3. The evidence files, made by ``demo.assets`` under var/demo-assets.
-    4. The first recording collected from its post page, served on this machine;
+
+def demo_case_build(say: Say) -> Case:
+    """Build the demo case once and check it came out as the story needs; later calls check it again.
+
+    1. The evidence files, made by ``demo.assets`` under $VAR_DIR/demo-assets, and
+       the reference headlines (the shared corpus where present, and the demo's
+       own): what can fail for want of a program fails before anything is written.
+    2. Logins, the case and its members; the entities and their listing of 20 July 2023.
+    3. The first recording collected from its post page, served on this machine;
        the other files uploaded with their provenance. Each is processed at once.
-    5. Every item linked to the entities it is about.
+    4. Every item linked to the entities it is about; then the verdicts checked.
     """
     users = demo_users()
     case = Case.objects.filter(slug=DEMO_SLUG).first()
     if case is not None:
+        _check(case)
         return case
+    folder = settings.VAR_DIR / "demo-assets"
+    say(f"Making the demo's files in {folder} (Chromium and ffmpeg)...")
+    try:
+        assets = build_assets(folder)
+    except (AssetsFailed, PlaywrightError, OSError) as error:
+        raise DemoFailed(
+            f"The demo's files could not be made: {error}. "
+            "Run scripts/install-system-packages.sh (Chromium, ffmpeg), then make demo again."
+        ) from None
+    _import_headlines(say)
     owner = users["owner"]
     case = services.case_create(
         slug=DEMO_SLUG,
@@ -99,10 +127,6 @@ def demo_case_build(say: Say) -> Case:
             entity_name=name, legal_act=LEGAL_ACT, source_url=LEGAL_ACT_URL,
             note="Global human rights sanctions regime (Regulation (EU) 2020/1998).",
         )  # fmt: skip
-    _import_headlines(say)
-    folder = settings.VAR_DIR / "demo-assets"
-    say(f"Making the demo's files in {folder} (Chromium and ffmpeg)...")
-    assets = build_assets(folder)
     with _in_process():
         say("Collecting the first recording from its post page, served on this machine...")
         collected = _collect_by_url(case, assets.post_page, users["owner"])
@@ -117,13 +141,60 @@ def demo_case_build(say: Say) -> Case:
     for item in items:
         linked = list(entities.values()) if item.kind == "document" else [entities["NTechLab"]]
         timeline_services.entities_link(evidence=item, entities=linked, actor=users["editor"])
+    _check(case)
     return case
 
 
+# What the story needs from each item, against the listing of 20 July 2023.
+EXPECTED = {
+    "collected recording": "after",
+    "task-recording-2.mp4": "undetermined",
+    "social-post-dec-2023.png": "undetermined",
+    "taskbar-june-2023.png": "before",
+}
+
+
+def demo_case_problems(case: Case) -> list[str]:
+    """What is wrong with a built demo case: items missing or failed, verdicts not as the story needs."""
+    job = UrlCollection.objects.filter(case=case).select_related("media").first()
+    items = {item.original_name: item for item in with_intervals(Evidence.objects.filter(case=case))}
+    if job is None or job.media is None or len(items) != len(UPLOADS) + 2:
+        return [f"it holds {len(items)} items instead of {len(UPLOADS) + 2}"]
+    problems = [f"{name} is {item.status}: {item.status_reason}" for name, item in items.items()
+                if item.status != ProcessingStatus.DONE]  # fmt: skip
+    event = KeyEvent.objects.filter(case=case).order_by("pk").first()
+    for name, expected in EXPECTED.items():
+        item = items.get(job.media.original_name if name == "collected recording" else name)
+        if item is None or event is None:
+            problems.append(f"{name} or the key event is missing")
+            continue
+        found = verdict(interval_of(item, "p_"), event.moment).outcome
+        if found != expected:
+            problems.append(f"{name} is {found} against {event.title}, not {expected}")
+    second = items.get("task-recording-2.mp4")
+    linked = SimilarLink.objects.filter(Q(first=job.media, second=second) | Q(first=second, second=job.media))
+    if second is not None and not linked.exists():
+        problems.append("the two recordings are not linked as near-duplicates")
+    return problems
+
+
+def _check(case: Case) -> None:
+    problems = demo_case_problems(case)
+    if problems:
+        database = settings.DATABASES["default"]
+        where = database["NAME"] if database["ENGINE"].endswith("sqlite3") else "the demo's database"
+        raise DemoFailed(
+            f"The demo case did not come out as it should: {'; '.join(problems)}. If an earlier run stopped "
+            f"part-way, remove {where} and run make demo again; otherwise the pipeline misread a file "
+            "(check that Tesseract has its rus and eng data)."
+        )
+
+
 def _import_headlines(say: Say) -> None:
-    files = sorted(SHARED_HEADLINES.glob("*.csv")) if SHARED_HEADLINES.is_dir() else []
+    shared = Path(os.environ.get("SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data")) / "headlines"
+    files = sorted(shared.glob("*.csv")) if shared.is_dir() else []
     if not files:
-        say(f"No shared headlines in {SHARED_HEADLINES}; importing the demo's own only.")
+        say(f"No shared headlines in {shared}; importing the demo's own only.")
     for path in [*files, HEADLINES_CSV]:
         if ReferenceHeadline.objects.filter(source=path.name).exists():
             continue

@@ -3,10 +3,10 @@
 # libmagic (content types), Tesseract with English and Russian data (OCR),
 # ffmpeg (video), poppler-utils (PDF pages), DejaVu fonts (test and demo
 # pictures with Cyrillic text), Chromium (page captures, browser tests).
-# Debian/Ubuntu (apt) only.
+# python3-venv (the virtual environment). Debian 12 (bookworm) with apt; other systems install these themselves.
 set -euo pipefail
 
-packages=(libmagic1 tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus ffmpeg poppler-utils fonts-dejavu-core chromium)
+packages=(python3-venv libmagic1 tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus ffmpeg poppler-utils fonts-dejavu-core chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -32,11 +32,17 @@ BACKGROUND_WINDOW = 9
 # Dark regions narrower than this (in the shrunk copy) are letters, not backgrounds.
 DARK_OPENING = 3
 # The shrunk copy places a region's edge only to within two of its pixels (ten
-# of the picture): the shrinking rounds it to a multiple of five, and near an
-# edge the median's window is half inside, so bright text or icons along the
-# inner side of a bar tip it. Within this many shrunk pixels of an edge the
-# edge is found again at full size.
+# of the picture): shrinking rounds the edge to a multiple of five, and at the
+# edge the median's window is half inside, so light text or icons along the
+# inside of a bar tip it to light and leave a dark strip that cuts the text.
+# Within this many shrunk pixels of an edge the edge is found again at full size.
 EDGE_CELLS = 2
+# There a row or column decides a pixel only when this far from an even split:
+# a row through the bottoms of a menu bar's letters is not mostly dark by much.
+EDGE_MARGIN = 0.1
+# Words further apart than this many times the height of their letters are
+# not one line of text but things side by side.
+WIDE_GAP = 4
 
 _engine: tuple[str, tesserocr.PyTessBaseAPI] | None = None
 
@@ -59,18 +65,17 @@ def normalise_polarity(image: Image.Image) -> Image.Image:
 
 
 def dark_regions(grey: Image.Image) -> Image.Image:
-    """Mask (255) of the pixels that sit on a dark background, with the regions' edges where the picture has them.
+    """Mask (255) of the pixels that sit on a dark background, with each region's edges where the picture has them.
 
     1. The background is the median of a window of a shrunk copy; an opening
        of the dark mask then drops dark patches narrower than a bar, such as
        the insides of large bold letters, which must not be inverted.
     2. Near a horizontal edge of that mask (the top of a taskbar, the bottom
-       of a menu bar) each pixel is dark if most pixels of its row, over the
-       width of the median's window, are dark; near a vertical edge, most of
-       its column. A row segment lies wholly on one side of a horizontal edge,
-       so the edge lands on the row where the picture has it, whatever text
-       or icons run along it. Near corners, where a segment would cross the
-       other edge, the shrunk mask stands.
+       of a menu bar) a pixel is dark if its row, over the width of the
+       median's window, is clearly mostly dark, and light if it is clearly
+       mostly light; near a vertical edge its column decides. A row lies
+       wholly on one side of a horizontal edge, so the edge lands on the row
+       where the picture has it, whatever text or icons run along the bar.
     """
     small = grey.resize(
         (max(1, grey.width // BACKGROUND_SHRINK), max(1, grey.height // BACKGROUND_SHRINK)), Image.Resampling.BOX
@@ -78,39 +83,60 @@ def dark_regions(grey: Image.Image) -> Image.Image:
     background = small.filter(ImageFilter.MedianFilter(BACKGROUND_WINDOW))
     dark = background.point(lambda value: 255 if value < DARK_BACKGROUND else 0)
     dark = dark.filter(ImageFilter.MinFilter(DARK_OPENING)).filter(ImageFilter.MaxFilter(DARK_OPENING))
+    mask = dark.resize(grey.size, Image.Resampling.NEAREST)
     coarse = np.asarray(dark) > 0
-    # A segment reaches half a window to either side; corners are kept clear of it.
-    reach = (BACKGROUND_WINDOW + 1) // 2 + 1
-    across = _changes_within(coarse, EDGE_CELLS, axis=0) & ~_changes_within(coarse, reach, axis=1)
-    along = _changes_within(coarse, EDGE_CELLS, axis=1) & ~_changes_within(coarse, reach, axis=0)
-
-    def full_size(cells: np.ndarray) -> np.ndarray:
-        return np.asarray(Image.fromarray(cells).resize(grey.size, Image.Resampling.NEAREST))
-
-    mask = full_size(coarse).copy()
-    if across.any() or along.any():
-        pixels = np.asarray(grey) < DARK_BACKGROUND
-        half = BACKGROUND_SHRINK * BACKGROUND_WINDOW // 2
-        for zone, axis in ((full_size(across), 1), (full_size(along), 0)):
-            # Only the rows (or columns) that cross an edge are counted.
-            lines = np.flatnonzero(zone.any(axis=axis))
-            if lines.size == 0:
-                continue
-            picked = (slice(None), lines) if axis == 0 else (lines, slice(None))
-            mask[picked] = np.where(zone[picked], _mostly(pixels[picked], half, axis), mask[picked])
-    return Image.fromarray(mask.astype(np.uint8) * 255)
-
-
-def _changes_within(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
-    """Where ``mask`` is not the same over ``reach`` cells to either side along ``axis``."""
-    count, length = _window_sums(mask, reach, axis)
-    return (count > 0) & (count < length)
+    across, down = _edges(coarse, axis=0), _edges(coarse, axis=1)
+    if not (across.any() or down.any()):
+        return mask
+    # A row counted near the end of a vertical edge would straddle it, and a
+    # column near a horizontal one: the shrunk mask stands at such corners.
+    reach = BACKGROUND_WINDOW // 2 + 1
+    by_rows = _reaches(across, EDGE_CELLS, axis=0) & ~_reaches(down, reach, axis=1)
+    by_columns = _reaches(down, EDGE_CELLS, axis=1) & ~_reaches(across, reach, axis=0)
+    refined = np.array(mask) > 0
+    pixels = np.asarray(grey) < DARK_BACKGROUND
+    half = BACKGROUND_SHRINK * BACKGROUND_WINDOW // 2
+    for cells, transposed in ((by_rows, False), (by_columns, True)):
+        if not cells.any():
+            continue
+        zone = np.asarray(Image.fromarray(cells).resize(grey.size, Image.Resampling.NEAREST))
+        if transposed:
+            _decide_by_rows(refined.T, pixels.T, zone.T, half)
+        else:
+            _decide_by_rows(refined, pixels, zone, half)
+    return Image.fromarray(refined.astype(np.uint8) * 255)
 
 
-def _mostly(mask: np.ndarray, half: int, axis: int) -> np.ndarray:
-    """Where more than half of ``mask`` is set over ``half`` cells to either side along ``axis``."""
-    count, length = _window_sums(mask, half, axis)
-    return 2 * count > length
+def _edges(mask: np.ndarray, axis: int) -> np.ndarray:
+    """Cells where ``mask`` changes along ``axis``, in runs of at least three cells across it.
+
+    Shorter runs are the ends of the notches that the shrunk mask's rounding
+    cuts into an edge, not edges of a region.
+    """
+    values = np.moveaxis(mask, axis, -1)
+    step = values[..., 1:] != values[..., :-1]
+    change = np.zeros(values.shape, dtype=bool)
+    change[..., 1:] |= step
+    change[..., :-1] |= step
+    change = np.moveaxis(change, -1, axis)
+    count, length = _window_sums(change, 1, 1 - axis)
+    return _reaches(count == length, 1, 1 - axis)
+
+
+def _reaches(mask: np.ndarray, reach: int, axis: int) -> np.ndarray:
+    """Cells with a set cell within ``reach`` cells to either side along ``axis``."""
+    count, _ = _window_sums(mask, reach, axis)
+    return count > 0
+
+
+def _decide_by_rows(refined: np.ndarray, pixels: np.ndarray, zone: np.ndarray, half: int) -> None:
+    """Set ``refined`` in ``zone`` to whether the row's dark ``pixels`` around each are clearly most or few."""
+    rows = np.flatnonzero(zone.any(axis=1))
+    count, length = _window_sums(pixels[rows], half, axis=1)
+    share = count / length
+    current = refined[rows]
+    decided = np.where(share > 0.5 + EDGE_MARGIN, True, np.where(share < 0.5 - EDGE_MARGIN, False, current))
+    refined[rows] = np.where(zone[rows], decided, current)
 
 
 def _window_sums(mask: np.ndarray, half: int, axis: int) -> tuple[np.ndarray, np.ndarray]:
@@ -128,11 +154,44 @@ def _window_sums(mask: np.ndarray, half: int, axis: int) -> tuple[np.ndarray, np
 
 
 def read_lines(image: Image.Image, languages: str) -> list[dict[str, Any]]:
-    """Lines of words with boxes (pixels of ``image``) and confidence 0..100."""
+    """Lines of words with boxes (pixels of ``image``) and confidence 0..100.
+
+    1. Tesseract reads the whole picture, with light-on-dark regions inverted.
+    2. A line whose neighbouring words sit at different heights is read again,
+       each run of words at one height as a line of its own (see ``_one_height``).
+    3. Lines are cut where words stand far apart (see ``_apart``).
+    """
     api = engine(languages)
     api.SetImage(normalise_polarity(image))
     api.Recognize()
-    lines: list[dict[str, Any]] = []
+    found = _recognised_lines(api)
+    lines: list[list[dict[str, Any]]] = []
+    try:
+        for words in found:
+            runs = _one_height(words)
+            if len(runs) == 1:
+                lines += _apart(words)
+                continue
+            api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
+            for run in runs:
+                left, top, right, bottom = _run_box(run)
+                # A margin of a third of the height keeps the letters whole without taking in the next line.
+                margin = max(2, (bottom - top) // 3)
+                left, top = max(0, left - margin), max(0, top - margin)
+                right, bottom = min(image.width, right + margin), min(image.height, bottom + margin)
+                api.SetRectangle(left, top, right - left, bottom - top)
+                api.Recognize()
+                again = [word for line in _recognised_lines(api) for word in line]
+                lines += _apart(again or run)
+    finally:
+        api.SetPageSegMode(tesserocr.PSM.AUTO)
+        api.Clear()
+    return [_line(words, index) for index, words in enumerate(lines)]
+
+
+def _recognised_lines(api: tesserocr.PyTessBaseAPI) -> list[list[dict[str, Any]]]:
+    """The words of the last recognition, line by line, with boxes on the whole picture."""
+    lines: list[list[dict[str, Any]]] = []
     words: list[dict[str, Any]] = []
     iterator = api.GetIterator()
     level = tesserocr.RIL.WORD
@@ -144,7 +203,7 @@ def read_lines(image: Image.Image, languages: str) -> list[dict[str, Any]]:
             continue
         box = word.BoundingBox(level)
         if word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) and words:
-            lines.append(_line(words, len(lines)))
+            lines.append(words)
             words = []
         if text and box:
             left, top, right, bottom = box
@@ -159,9 +218,63 @@ def read_lines(image: Image.Image, languages: str) -> list[dict[str, Any]]:
                 }
             )
     if words:
-        lines.append(_line(words, len(lines)))
-    api.Clear()
+        lines.append(words)
     return lines
+
+
+def _apart(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The words of a line in runs, cut where the gap between two is wider than ``WIDE_GAP`` letter heights.
+
+    Tesseract joins into one line whatever stands at one height across the
+    picture: a menu bar's menus and, at the far end, its clock, or a page's
+    column and the column beside it. Words of one text stand a space apart.
+    """
+    usual = sorted(w["height"] for w in words)[len(words) // 2]
+    runs = [[words[0]]]
+    for before, word in zip(words, words[1:], strict=False):
+        if word["left"] - (before["left"] + before["width"]) > WIDE_GAP * usual:
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return runs
+
+
+def _one_height(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Runs of neighbouring words that overlap in height by at least half the smaller word.
+
+    Tesseract joins things side by side into one line even where they stand at
+    different heights: a taskbar's tray icons and its "ENG", centred on the
+    bar, with the clock's date below the middle, or a page's text with a
+    column beside it. Its recogniser then fits one baseline and one letter
+    height to them all and misreads the text ("15.06.2023" as "15 96.2023").
+    Words of one line share a baseline, so they overlap by far more than half
+    in height, even a lower-case word beside a capital or one with descenders.
+    """
+    runs = [[words[0]]]
+    for before, word in zip(words, words[1:], strict=False):
+        overlap = min(before["top"] + before["height"], word["top"] + word["height"]) - max(before["top"], word["top"])
+        if 2 * overlap < min(before["height"], word["height"]):
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return runs
+
+
+def _run_box(words: list[dict[str, Any]]) -> tuple[int, int, int, int]:
+    """Left, top, right and bottom of a run of words, in height only of those of about the usual height.
+
+    Tesseract now and then boxes a dot or a stray mark as a word three lines
+    tall; read again in a box that tall, the line would take in the letters
+    of the lines above and below it.
+    """
+    usual = sorted(w["height"] for w in words)[len(words) // 2]
+    level = [w for w in words if w["height"] <= 2 * usual]
+    return (
+        min(w["left"] for w in words),
+        min(w["top"] for w in level),
+        max(w["left"] + w["width"] for w in words),
+        max(w["top"] + w["height"] for w in level),
+    )
 
 
 def _line(words: list[dict[str, Any]], index: int) -> dict[str, Any]:

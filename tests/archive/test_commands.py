@@ -13,9 +13,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Q
 
+from archive import services
 from archive.collect.page import CHROMIUM
 from archive.models import Case, CustodyEntry, Evidence, Membership, Provenance, SimilarLink, UrlCollection
-from tests.conftest import PDF_BYTES, World, collect, png_bytes
+from tests.conftest import PDF_BYTES, World, collect, make_user, png_bytes
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -184,6 +185,13 @@ def test_seed_demo_builds_the_whole_demo_case_once(transactional_db: None, setti
         run("seed_demo")
 
 
+def test_seed_demo_refuses_a_demo_case_that_an_earlier_run_left_half_built(db: None, settings: object) -> None:
+    settings.DEBUG = True
+    services.case_create(slug="ntechlab-tevian", title="left by a run that stopped", owner=make_user("owner"))
+    with pytest.raises(CommandError, match="did not come out as it should: it holds 0 items instead of 6"):
+        run("seed_demo")
+
+
 def test_verify_archive_names_an_evidence_row_pointed_at_other_bytes(world: World) -> None:
     # Bytes stored for another case, which this row now claims as its own.
     elsewhere = Membership.objects.get(user=world.outsider).case
@@ -208,8 +216,6 @@ def test_verify_archive_names_a_provenance_row_changed_behind_the_application(wo
 
 
 def test_provenance_edited_through_the_application_still_verifies(world: World) -> None:
-    from archive import services
-
     record = world.evidence.provenance.get()
     services.provenance_update(
         provenance=record, actor=world.owner, changes={"posted_at": dt.datetime(2023, 9, 4, tzinfo=dt.UTC)}

@@ -19,6 +19,7 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from archive import services
+from archive.collect.page import CHROMIUM
 from archive.models import Case
 from archive.roles import Role
 from tests.conftest import make_user
@@ -26,7 +27,6 @@ from tests.workers import Worker, test_broker_fixture, worker_env  # noqa: F401 
 from timeline import services as timeline_services
 from timeline.models import KeyEvent
 
-CHROMIUM = "/usr/bin/chromium"
 # Root in a container has no user namespaces for Chromium's sandbox; the page collector runs it the same way.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
@@ -35,7 +35,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def browser() -> Iterator[Browser]:
     """One Chromium for the module; each test opens its own contexts (cookies, storage) in it."""
     if not Path(CHROMIUM).is_file():
-        pytest.skip(f"needs the system Chromium at {CHROMIUM}")
+        # CI installs Chromium: there, a missing browser is a failure, not a reason to skip every browser test.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"needs the system Chromium at {CHROMIUM}")
     with pytest.MonkeyPatch.context() as patch:
         # Playwright's sync API runs an asyncio event loop in this thread, so Django would refuse the
         # ORM calls the tests make here (SynchronousOnlyOperation). Nothing here is really async:

@@ -74,11 +74,37 @@ def _date_of(line: Line) -> DateMention | None:
 
 
 def _only_clock(line: Line, date: DateMention | None) -> bool:
-    """Whether a line holds nothing but a time and a date: a post's "2:32 PM · Sep 4, 2023 · 1.2M Views" is no clock."""
-    rest = _TIME.sub(" ", line.text)
+    """Whether a line holds nothing but a time and a date: a post's "2:32 PM · Sep 4, 2023 · 1.2M Views" is no clock.
+
+    What stands left of the time or date may also be the tray beside a
+    taskbar clock, icons and a keyboard layout that OCR reads as short
+    garbage ("^ ® 9) ENG 15.06.2023"), but not words ("Posted by Bob 14:32").
+    """
+    if _other_characters(line.text, date) <= 3:
+        return True
+    time_at = _TIME.search(line.text)
+    date_at = line.text.find(date.text) if date is not None else -1
+    start = min((found for found in (time_at.start() if time_at else -1, date_at) if found >= 0), default=0)
+    tray = line.text[:start].split()
+    return all(_tray_glyph(token) for token in tray) and _other_characters(line.text[start:], date) <= 3
+
+
+def _other_characters(text: str, date: DateMention | None) -> int:
+    """Letters and digits of ``text`` besides its times and the date."""
+    rest = _TIME.sub(" ", text)
     if date is not None:
         rest = rest.replace(date.text, " ")
-    return sum(ch.isalnum() for ch in rest) <= 3
+    return sum(ch.isalnum() for ch in rest)
+
+
+def _tray_glyph(token: str) -> bool:
+    """Whether a token is short and no word: an icon read as "9)" or "®", or a layout such as "ENG" or "РУС".
+
+    A word is two letters or more, some in lower case; a layout is in capitals.
+    """
+    letters = [ch for ch in token if ch.isalpha()]
+    word = len(letters) >= 2 and any(ch.islower() for ch in letters)
+    return sum(ch.isalnum() for ch in token) <= 3 and not word
 
 
 def find_clocks(lines: list[Line], width: int, height: int) -> list[Clock]:

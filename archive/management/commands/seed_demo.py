@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError
 
 from archive.models import Evidence
-from demo.case import DEMO_PASSWORD, DEMO_USERS, demo_case_build
+from demo.case import DEMO_PASSWORD, DEMO_USERS, DemoFailed, demo_case_build
 from timeline.selectors import PREFIX, case_answers, case_events, verdicts_of, with_intervals
 
 
@@ -16,13 +16,13 @@ class Command(BaseCommand):
         "machine, collected and processed through the real pipeline. A second run changes nothing."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
-
-    def handle(self, *args: Any, force: bool, **options: Any) -> None:
-        if not settings.DEBUG and not force:
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
             raise CommandError("The demo creates logins with a published password; it runs only with DEBUG on.")
-        case = demo_case_build(self.stdout.write)
+        try:
+            case = demo_case_build(self.stdout.write)
+        except DemoFailed as error:
+            raise CommandError(str(error)) from None
         events = case_events(case)
         items = with_intervals(Evidence.objects.filter(case=case)).order_by("pk")
         self.stdout.write(f"\nDemo case: /cases/{case.slug}/ (timeline: /cases/{case.slug}/timeline/)")
