@@ -286,7 +286,7 @@ def event_update(*, event: KeyEvent, actor: AbstractBaseUser, changes: dict[str,
     if entity is not None and entity.case_id != event.case_id:
         raise ReviewError("The entity must belong to the event's case.")
     with transaction.atomic():
-        locked = KeyEvent.objects.select_for_update().select_related("entity").get(pk=event.pk)
+        locked = KeyEvent.objects.select_for_update(of=("self",)).select_related("entity").get(pk=event.pk)
         diff = {}
         for name, value in changes.items():
             before = getattr(locked, name)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pytest
 from django.core.files.storage import storages
 from django.test import Client
+from PIL import ImageDraw, ImageFont
 
 from archive.models import Evidence, Frame, FrameSource, ProcessingStatus, SimilarLink, StageRun, StageStatus, TextLine
+from archive.pipeline.ocr import normalise_polarity
 from archive.vault import vault_rehash
 from tests import media
 from tests.conftest import PASSWORD, World
@@ -46,6 +49,45 @@ def test_light_text_on_a_dark_taskbar_and_russian_text_are_read(run_pipeline: ob
     text = text_of(evidence)
     assert "Новости: 4 сентября 2023" in text
     assert "04.09.2023" in text
+
+
+def test_a_dark_taskbar_and_sidebar_are_inverted_exactly_to_their_edges_whatever_runs_along_them() -> None:
+    image = media.text_image(["Labelling task 5512"], size=(1366, 768))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(media.FONT, 15)
+    draw.rectangle((0, 728, 1365, 767), fill="#1f1f1f")
+    draw.rectangle((0, 0, 203, 727), fill="#1f1f1f")
+    # Light tray icons and a clock along the inside of the bar's top edge, and
+    # labels along the sidebar's right edge, are what tipped the shrunk background.
+    for left in range(1050, 1250, 30):
+        draw.ellipse((left, 729, left + 14, 743), fill="#ffffff")
+    draw.text((1280, 728), "14:32", fill="#ffffff", font=font)
+    for top in range(100, 700, 40):
+        draw.text((150, top), "Inbox", fill="#ffffff", font=font)
+    grey = np.asarray(image.convert("L")).astype(int)
+    expected = grey.copy()
+    expected[728:] = 255 - grey[728:]
+    expected[:728, :204] = 255 - grey[:728, :204]
+    assert (np.asarray(normalise_polarity(image)).astype(int) == expected).all()
+
+
+def test_words_beside_each_other_at_other_heights_or_far_apart_are_read_as_lines_of_their_own(
+    run_pipeline: object,
+) -> None:
+    image = media.text_image([], size=(1280, 720))
+    draw = ImageDraw.Draw(image)
+    small, menu, clock = (ImageFont.truetype(media.FONT, size) for size in (12, 13, 15))
+    # A keyboard layout centred beside a clock's two lines, as on a taskbar.
+    draw.text((1000, 80), "ENG", fill="#111111", font=small)
+    draw.text((1040, 66), "14:32", fill="#111111", font=clock)
+    draw.text((1040, 86), "15.06.2023", fill="#111111", font=clock)
+    # A menu bar's menus and, at its far end, its clock.
+    draw.text((20, 20), "Finder   File   Edit   View   Go   Window   Help", fill="#111111", font=menu)
+    draw.text((1100, 20), "Mon 4 Sep 14:32", fill="#111111", font=menu)
+    evidence = run_pipeline(media.png(image), "lines.png")
+    lines = list(evidence.frames.get().lines.values_list("text", flat=True))
+    for line in ["ENG", "14:32", "15.06.2023", "Finder File Edit View Go Window Help", "Mon 4 Sep 14:32"]:
+        assert line in lines, lines
 
 
 def test_a_recording_keeps_a_headline_shown_for_one_point_two_seconds(run_pipeline: object) -> None:

@@ -2,8 +2,8 @@
 
 The Windows 10 taskbar is the one most evidence shows: dark, 40 pixels tall,
 light text, the time over a ru-RU date, the tray (icons and the keyboard
-layout) just left of it. The light Windows 11 taskbar and a macOS menu bar
-must keep being read.
+layout) just left of it. The light Windows 11 taskbar and a macOS menu bar,
+its menus at one end and its clock at the other, are read too.
 """
 
 from __future__ import annotations
@@ -85,25 +85,22 @@ def windows_desktop(size: tuple[int, int], *, dark: bool = True, tray: bool = Tr
     for line, text in ((0, "14:32"), (1, "15.06.2023")):
         draw.text((centre - draw.textlength(text, font=font) / 2, first_line + 18 * line), text, font=font, fill=ink)
     if tray:
-        language = centre - clock_width / 2 - 14
-        draw.text(
-            (language - draw.textlength("ENG", font=_font(12)), top + bar_height // 2 - 7),
-            "ENG",
-            font=_font(12),
-            fill=ink,
-        )
-        _tray(draw, language - 40, top + bar_height // 2, ink)
+        small = _font(12)
+        layout = centre - clock_width / 2 - 14 - draw.textlength("ENG", font=small)
+        draw.text((layout, top + bar_height // 2 - 7), "ENG", font=small, fill=ink)
+        _tray(draw, layout - 16, top + bar_height // 2, ink)
     return image
 
 
 def macos_desktop(size: tuple[int, int]) -> Image.Image:
-    """A macOS desktop: a dark 26-pixel menu bar with "Mon 4 Sep 14:32" at the right, after status icons."""
+    """A macOS desktop: a dark 26-pixel menu bar, the menus at the left, "Mon 4 Sep 14:32" at the right after icons."""
     width, height = size
     image = Image.new("RGB", size)
     draw = ImageDraw.Draw(image)
     _window(draw, width, 26, height)
     draw.rectangle((0, 0, width, 25), fill="#2a2a2a")
     font = _font(13)
+    draw.text((40, 5), "Finder   File   Edit   View   Go   Window   Help", font=font, fill="#f2f2f2")
     clock = width - 16 - draw.textlength("Mon 4 Sep 14:32", font=font)
     draw.text((clock, 5), "Mon 4 Sep 14:32", font=font, fill="#f2f2f2")
     _tray(draw, clock - 30, 13, "#f2f2f2")
@@ -131,17 +128,21 @@ def test_the_clock_on_a_dark_windows_10_taskbar_dates_the_screenshot_to_the_minu
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_the_clock_on_a_light_windows_11_taskbar_is_still_read(run_pipeline: object, size: tuple[int, int]) -> None:
+def test_the_clock_on_a_light_windows_11_taskbar_dates_the_screenshot(
+    run_pipeline: object, size: tuple[int, int]
+) -> None:
     evidence = run_pipeline(media.png(windows_desktop(size, dark=False)), "desktop.png")
     [clock] = dated_cues(evidence)
     assert (clock.kind, clock.bound, clock.earliest) == ("clock", "on", datetime(2023, 6, 15, 0, 32, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_the_clock_on_a_macos_menu_bar_is_still_read(run_pipeline: object, size: tuple[int, int]) -> None:
+def test_the_clock_at_the_far_end_of_a_macos_menu_bar_dates_the_screenshot(
+    run_pipeline: object, size: tuple[int, int]
+) -> None:
     evidence = run_pipeline(media.png(macos_desktop(size)), "desktop.png")
     [clock] = dated_cues(evidence)
-    assert (clock.kind, clock.bound, clock.granularity, clock.text) == ("clock", "on", "minute", "Mon 4 Sep 14:32")
+    assert (clock.kind, clock.bound, clock.granularity) == ("clock", "on", "minute")
     # No year is shown: the latest 4 September before the item was received.
     shown = clock.earliest + timedelta(hours=14)
     assert (shown.month, shown.day, shown.hour, shown.minute) == (9, 4, 14, 32)

@@ -69,24 +69,36 @@ def _time_of(line: Line) -> tuple[int, int] | None:
 
 
 def _date_of(line: Line) -> DateMention | None:
-    mentions = [m for m in find_dates(_TIME.sub(" ", line.text)) if m.readings or m.day is not None]
+    text = _TIME.sub(" ", line.text)
+    mentions = _dated(text)
+    if not mentions:
+        # A tray icon read as "©" or "#" just before the date makes it look
+        # like a copyright or a number: the date is looked for again without
+        # the tray's glyphs (those with digits are left, as a day may be one).
+        tokens = text.split()
+        while tokens and _tray_glyph(tokens[0]) and not any(ch.isdigit() for ch in tokens[0]):
+            tokens.pop(0)
+        mentions = _dated(" ".join(tokens))
     return mentions[0] if len(mentions) == 1 else None
+
+
+def _dated(text: str) -> list[DateMention]:
+    """The mentions in ``text`` that name a day, with or without a year."""
+    return [m for m in find_dates(text) if m.readings or m.day is not None]
 
 
 def _only_clock(line: Line, date: DateMention | None) -> bool:
     """Whether a line holds nothing but a time and a date: a post's "2:32 PM · Sep 4, 2023 · 1.2M Views" is no clock.
 
-    What stands left of the time or date may also be the tray beside a
-    taskbar clock, icons and a keyboard layout that OCR reads as short
-    garbage ("^ ® 9) ENG 15.06.2023"), but not words ("Posted by Bob 14:32").
+    Left of the time or date may also stand the tray beside a taskbar clock,
+    its icons and keyboard layout read as short garbage ("^ ® 9) ENG"): that
+    is let through, but not words ("Posted by Bob 14:32 15.06.2023").
     """
-    if _other_characters(line.text, date) <= 3:
-        return True
     time_at = _TIME.search(line.text)
     date_at = line.text.find(date.text) if date is not None else -1
     start = min((found for found in (time_at.start() if time_at else -1, date_at) if found >= 0), default=0)
-    tray = line.text[:start].split()
-    return all(_tray_glyph(token) for token in tray) and _other_characters(line.text[start:], date) <= 3
+    tray = sum(ch.isalnum() for token in line.text[:start].split() if _tray_glyph(token) for ch in token)
+    return _other_characters(line.text, date) - tray <= 3
 
 
 def _other_characters(text: str, date: DateMention | None) -> int:
@@ -98,12 +110,12 @@ def _other_characters(text: str, date: DateMention | None) -> int:
 
 
 def _tray_glyph(token: str) -> bool:
-    """Whether a token is short and no word: an icon read as "9)" or "®", or a layout such as "ENG" or "РУС".
+    """Whether a token is what an icon or a keyboard layout reads as: "9)", "wh)", "®", "ENG", "РУС".
 
-    A word is two letters or more, some in lower case; a layout is in capitals.
+    That is three letters or digits at most, and no word: letters only, two
+    or more, some in lower case ("by", "Bob").
     """
-    letters = [ch for ch in token if ch.isalpha()]
-    word = len(letters) >= 2 and any(ch.islower() for ch in letters)
+    word = len(token) >= 2 and token.isalpha() and not token.isupper()
     return sum(ch.isalnum() for ch in token) <= 3 and not word
 
 
@@ -129,8 +141,8 @@ def find_clocks(lines: list[Line], width: int, height: int) -> list[Clock]:
                     abs(other.top - line.bottom) <= 2 * line.height or abs(line.top - other.bottom) <= 2 * line.height
                 )
                 overlap = min(line.right, other.right) - max(line.left, other.left) > 0
-                if near and overlap and (date := _date_of(other)) is not None and _only_clock(other, date):
-                    partner = other_number
+                if near and overlap and (found := _date_of(other)) is not None and _only_clock(other, found):
+                    date, partner = found, other_number
                     break
         if date is None:
             continue
