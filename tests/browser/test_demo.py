@@ -103,6 +103,9 @@ def test_the_demo_answers_the_question_and_a_fact_checker_verifies_it(
     page.get_by_role("button", name="Sign off the verified verdicts").click()
     expect(page.locator(".messages")).to_contain_text("Verdict signed off.")
     expect(page.locator("#sign-off")).to_contain_text("still stands")
+    # Each of the three headlines is shown where it was read.
+    expect(page.locator("article.cue img.crop")).to_have_count(3)
+    assert_loaded(page.locator("article.cue img.crop"))
     shoot(page, screenshots, "demo-reasoning.png")
     assert Cue.objects.filter(evidence=recording, status=CueStatus.CONFIRMED).count() == 1
     assert SignOff.objects.get(evidence=recording).verdicts[0]["verdict"] == "after"
