@@ -45,7 +45,7 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
     4. Keep the dates still waiting for a year on the item, and refresh its intervals.
     """
     with transaction.atomic():
-        Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
+        _lock_item(evidence.pk)
         kept = Cue.objects.filter(evidence=evidence).exclude(status=CueStatus.PROPOSED, by_person=False)
         Cue.objects.filter(evidence=evidence, status=CueStatus.PROPOSED, by_person=False).delete()
         reviewed = set(kept.values_list("fingerprint", flat=True))
