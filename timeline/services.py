@@ -14,7 +14,7 @@ from archive.custody import custody_append
 from archive.models import Case, CustodyAction, Evidence, Frame
 from timeline.extract.cues import Candidate, CueDraft, local_bounds
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
-from timeline.intervals import intersect, verdict
+from timeline.intervals import intersect
 from timeline.models import (
     CaptureInterval,
     Cue,
@@ -27,7 +27,7 @@ from timeline.models import (
     SignOff,
     Strength,
 )
-from timeline.selectors import verdicts_of, with_intervals
+from timeline.selectors import interval_of, verdicts_of, with_intervals
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -348,18 +348,19 @@ def verdict_sign_off(*, evidence: Evidence, actor: AbstractBaseUser, note: str =
                 f"Proposed cues of this item would change its verdict against {', '.join(differing)}; "
                 "confirm or reject them first."
             )
-        confirmed = list(Cue.objects.filter(evidence=evidence, status=CueStatus.CONFIRMED).order_by("id"))
+        confirmed = list(Cue.objects.filter(evidence=evidence, status=CueStatus.CONFIRMED).values_list("pk", flat=True))
         if not confirmed:
             raise ReviewError("No cue of this item is confirmed: there is no verified verdict to sign off.")
-        interval = intersect(confirmed)
-        verdicts = []
-        for event in events:
-            found = verdict(interval, event.moment)
-            verdicts.append({"event": event.pk, "title": event.title, "date": event.date.isoformat(),
-                             "verdict": found.outcome, "margin_days": found.margin_days})  # fmt: skip
+        # The stored verified interval, kept current under the lock just taken, is what the verdicts rest on.
+        interval = interval_of(item, "v_")
+        verdicts = [
+            {"event": event.pk, "title": event.title, "date": event.date.isoformat(), "verdict": found.outcome,
+             "margin_days": found.margin_days}
+            for event, found in verified
+        ]  # fmt: skip
         sign_off = SignOff.objects.create(
             evidence=evidence, signed_by=actor, note=note, earliest=interval.earliest, latest=interval.latest,
-            verdicts=verdicts, cue_ids=[cue.pk for cue in confirmed],
+            verdicts=verdicts, cue_ids=sorted(confirmed),
         )  # fmt: skip
         custody_append(
             case=evidence.case,
