@@ -16,33 +16,17 @@ import tesserocr
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import transaction
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image
 
 from archive.models import Evidence, Frame, TextLine
+from archive.pipeline import ocr_engines
 from archive.pipeline.base import Stage, StageSkipped
 from archive.pipeline.images import open_image, upright
+from archive.pipeline.ocr_dates import settle_dates
+from archive.pipeline.ocr_engines import Word, engine, recognised_lines
+from archive.pipeline.ocr_prepare import Prepared, prepare
 from archive.vault import vault_open
 
-# Below this brightness of its surroundings a pixel is taken to sit on a dark
-# background, and its region is inverted so that all text is dark on light.
-DARK_BACKGROUND = 110
-# The background around each pixel is the median of a 9x9 window of a copy
-# shrunk five times: a median ignores letters, and the window (about 45
-# pixels) still follows a 26-pixel menu bar.
-BACKGROUND_SHRINK = 5
-BACKGROUND_WINDOW = 9
-# Dark regions narrower than this (in the shrunk copy) are letters, not backgrounds.
-DARK_OPENING = 3
-# The shrunk copy places a region's edge only to within two of its pixels (ten
-# of the picture): shrinking rounds the edge to a multiple of five, and at the
-# edge the median's window is half inside, so light text or icons along the
-# inside of a bar tip it to light and leave a dark strip that cuts the text.
-# Each edge is placed again at full size within this many shrunk pixels (one
-# more than it can be out, to see rows on both sides of the true edge), where
-# the share of dark pixels in rows (or columns) changes most over this many
-# rows to either side.
-EDGE_CELLS = 3
-EDGE_ROWS = 2
 # Words lower than this share of a line's usual height are marks (dashes,
 # dots, icons read as "^"), and words taller than its usual height by as much
 # took in something above or below: neither tells the line's baseline.
@@ -57,153 +41,114 @@ WELL_READ_NUMBERS = 95
 # Words further apart than this many times the height of their letters are
 # not one line of text but things side by side.
 WIDE_GAP = 4
-
-# A word as read: its text, box (left, top, width, height) and confidence.
-Word = dict[str, Any]
-
-_engine: tuple[str, tesserocr.PyTessBaseAPI] | None = None
-
-
-def engine(languages: str) -> tesserocr.PyTessBaseAPI:
-    """The worker process's Tesseract engine, loaded once per language set."""
-    global _engine
-    if _engine is None or _engine[0] != languages:
-        if _engine is not None:
-            _engine[1].End()
-        api = tesserocr.PyTessBaseAPI(path=settings.TESSDATA_PATH, lang=languages, psm=tesserocr.PSM.AUTO)
-        _engine = (languages, api)
-    return _engine[1]
-
-
-def normalise_polarity(image: Image.Image) -> Image.Image:
-    """Greyscale, with light-on-dark regions (taskbars, menu bars, dark themes, overlays) inverted."""
-    grey = image.convert("L")
-    return Image.composite(ImageOps.invert(grey), grey, dark_regions(grey))
-
-
-def dark_regions(grey: Image.Image) -> Image.Image:
-    """Mask (255) of the pixels that sit on a dark background, with each region's edges where the picture has them.
-
-    1. The background is the median of a window of a shrunk copy; an opening
-       of the dark mask then drops dark patches narrower than a bar, such as
-       the insides of large bold letters, which must not be inverted.
-    2. The mask's horizontal edges (the top of a taskbar, the bottom of a menu
-       bar) are moved, column by column, to where its rows change from mostly
-       light to mostly dark (see ``_snap_edges``); then its vertical edges, by
-       its columns.
-    """
-    small = grey.resize(
-        (max(1, grey.width // BACKGROUND_SHRINK), max(1, grey.height // BACKGROUND_SHRINK)), Image.Resampling.BOX
-    )
-    background = small.filter(ImageFilter.MedianFilter(BACKGROUND_WINDOW))
-    dark = background.point(lambda value: 255 if value < DARK_BACKGROUND else 0)
-    dark = dark.filter(ImageFilter.MinFilter(DARK_OPENING)).filter(ImageFilter.MaxFilter(DARK_OPENING))
-    mask = dark.resize(grey.size, Image.Resampling.NEAREST)
-    darkest, lightest = dark.getextrema()
-    if darkest == lightest:
-        # All light or all dark: no edge to place.
-        return mask
-    refined = np.array(mask) > 0
-    pixels = np.asarray(grey) < DARK_BACKGROUND
-    _snap_edges(refined, pixels)
-    _snap_edges(refined.T, pixels.T)
-    return Image.fromarray(refined.astype(np.uint8) * 255)
-
-
-def _snap_edges(mask: np.ndarray, pixels: np.ndarray) -> None:
-    """Move each horizontal edge of ``mask`` up to ``EDGE_CELLS`` cells, column by column, to where the picture has it.
-
-    A row of the median's width lies wholly on one side of a horizontal edge:
-    the page above a taskbar has few dark pixels in it, the bar's first rows
-    mostly dark ones. Rows through a bar's light icons or letters may be
-    mostly light too, but they differ from their neighbours by less than the
-    rows on either side of the edge do: the edge goes where the share of dark
-    pixels changes most, over ``EDGE_ROWS`` rows to either side.
-    """
-    height = mask.shape[0]
-    reach = EDGE_CELLS * BACKGROUND_SHRINK
-    changes = mask[1:] != mask[:-1]
-    # An edge at ``b`` lies between rows b - 1 and b.
-    edges = np.flatnonzero(changes.any(axis=1)) + 1
-    if edges.size == 0:
-        return
-    near = np.zeros(height, dtype=bool)
-    for edge in edges:
-        near[max(0, edge - reach) : edge + reach] = True
-    rows = np.flatnonzero(near)
-    # The mask as the shrunk copy drew it, in the rows near its edges, as the edges move.
-    drawn = mask[rows]
-    count, length = _window_sums(pixels[rows], BACKGROUND_SHRINK * BACKGROUND_WINDOW // 2, axis=1)
-    share = count / length
-    position = np.zeros(height, dtype=int)
-    position[rows] = np.arange(rows.size)
-    offsets = np.arange(-reach, reach)
-    for edge in edges:
-        columns = np.flatnonzero(changes[edge - 1])
-        above = drawn[position[edge - 1], columns]
-        ys = np.clip(edge + offsets, 0, height - 1)
-        # Each column's window runs from the edge over the rows that keep the
-        # side's state, up to the next edge or the picture's end.
-        side = np.where(offsets[:, None] < 0, above, ~above)
-        keeps = (drawn[position[ys]][:, columns] == side) & ((edge + offsets >= 0) & (edge + offsets < height))[:, None]
-        upwards = np.cumprod(keeps[:reach][::-1], axis=0)[::-1]
-        window = np.vstack([upwards, np.cumprod(keeps[reach:], axis=0)]).astype(bool)
-        # A row's share is an average over the median's width, so it changes
-        # slowly along the edge: the cut is found for every fifth column and
-        # used for the four after it.
-        picks = np.arange(0, columns.size, BACKGROUND_SHRINK)
-        # Running totals of the rows' dark shares and of the rows, so that the
-        # mean of the rows just before and just after each cut is a difference.
-        zero = np.zeros((1, picks.size))
-        shares = np.vstack([zero, np.cumsum(share[position[ys]][:, columns[picks]] * window[:, picks], axis=0)])
-        counted = np.vstack([zero, np.cumsum(window[:, picks], axis=0)])
-        cuts = np.arange(2 * reach + 1)
-        low, high = np.maximum(cuts - EDGE_ROWS, 0), np.minimum(cuts + EDGE_ROWS, 2 * reach)
-        before_rows, after_rows = counted - counted[low], counted[high] - counted
-        before = (shares - shares[low]) / np.maximum(before_rows, 1)
-        after = (shares[high] - shares) / np.maximum(after_rows, 1)
-        # Growing darker past the cut where the bar is below, lighter where it is above.
-        step = np.where(above[picks], before - after, after - before)
-        # Only cuts with rows of the window on both sides; ties go to the edge the shrunk mask drew.
-        step = np.where((before_rows > 0) & (after_rows > 0), step, -np.inf) - 1e-6 * np.abs(cuts - reach)[:, None]
-        cut = np.argmax(step, axis=0)[np.arange(columns.size) // BACKGROUND_SHRINK]
-        states = np.where(np.arange(2 * reach)[:, None] < cut, above, ~above)
-        inside, column = np.nonzero(window)
-        mask[ys[inside], columns[column]] = states[inside, column]
-
-
-def _window_sums(mask: np.ndarray, half: int, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """Set cells and all cells in a window of ``half`` cells to either side along ``axis``, cut at the ends."""
-    values = np.moveaxis(mask, axis, -1)
-    size = values.shape[-1]
-    totals = np.zeros((*values.shape[:-1], size + 1), dtype=np.int32)
-    np.cumsum(values, axis=-1, dtype=np.int32, out=totals[..., 1:])
-    places = np.arange(size)
-    low, high = np.maximum(places - half, 0), np.minimum(places + half + 1, size)
-    count = totals[..., high] - totals[..., low]
-    # The lengths run along ``axis``: shaped to broadcast over the other axes.
-    length = (high - low).reshape((-1,) + (1,) * (mask.ndim - 1 - axis))
-    return np.moveaxis(count, -1, axis), length
+# Chunks of text at most this many times their height apart are words of
+# one line; so are chunks further apart (up to ``WIDE_GAP``) where at least
+# ``INK_BETWEEN`` of the columns between them hold ink (pixels darker than
+# ``INK``): letters that were not read.
+SPACE = 1.0
+INK = 128
+INK_BETWEEN = 0.3
 
 
 def read_lines(image: Image.Image, languages: str) -> list[dict[str, Any]]:
     """Lines of words with boxes (pixels of ``image``) and confidence 0..100.
 
-    1. Tesseract reads the whole picture, with light-on-dark regions inverted.
-    2. Each of its lines is checked, and parts of it read again where they
-       need it (see ``_settle``).
+    1. The picture is made ready (``ocr_prepare.prepare``): greyscale with
+       light-on-dark regions inverted, small letters enlarged, a margin added.
+    2. Tesseract reads it, and each of its lines is checked, and parts of it
+       read again where they need it (see ``_settle``).
+    3. Lines that hold a date or a time and were read unsure, or in two
+       scripts, are read again on their own (see ``reread.settle_dates``).
+    4. Boxes are brought back to the pixels of ``image``.
     """
+    prepared = prepare(image)
     api = engine(languages)
-    api.SetImage(normalise_polarity(image))
+    api.SetPageSegMode(ocr_engines.PAGE_MODE)
+    api.SetImage(prepared.image)
     api.Recognize()
     lines: list[list[Word]] = []
     try:
-        for words in _recognised_lines(api):
-            lines += _settle(api, image, words)
+        for words in _joined(api, prepared.image, recognised_lines(api)):
+            lines += _settle(api, prepared.image, words)
     finally:
-        api.SetPageSegMode(tesserocr.PSM.AUTO)
+        api.SetPageSegMode(ocr_engines.PAGE_MODE)
         api.Clear()
-    return [_line(words, index) for index, words in enumerate(lines)]
+    lines = settle_dates(prepared.image, lines, languages)
+    return [_line([_in_original(word, prepared) for word in words], index) for index, words in enumerate(lines)]
+
+
+def _joined(api: tesserocr.PyTessBaseAPI, image: Image.Image, chunks: list[list[Word]]) -> list[list[Word]]:
+    """Tesseract's chunks of text, those that stand side by side a word's space apart joined into a line.
+
+    Looking for text anywhere, Tesseract cuts a line into chunks where words
+    stand a little further apart, and reads each chunk without the others: a
+    first word read alone comes out wrong, or loses letters that are left
+    between the chunks ("Rail strike" as "В." and "strike"). Chunks a word's
+    space apart, or further apart with ink between them, are joined; a
+    joined line is read again as one, and kept where it was read at least as
+    surely. Things further apart with nothing between them (a tray's icons
+    beside a clock) stay apart.
+    """
+    ink = np.asarray(image) < INK
+    boxes = [_box(words) for words in chunks]
+    order = sorted(range(len(chunks)), key=lambda i: boxes[i][0])
+    joined: list[list[int]] = []
+    placed: set[int] = set()
+    for first in order:
+        if first in placed:
+            continue
+        group = [first]
+        placed.add(first)
+        for other in order:
+            if other not in placed and _side_by_side(boxes[group[-1]], boxes[other], ink):
+                group.append(other)
+                placed.add(other)
+        joined.append(group)
+    lines = []
+    # In Tesseract's order of their first chunks: a wrapped headline's lines stay one after the other.
+    for group in sorted(joined, key=min):
+        words = [word for index in group for word in chunks[index]]
+        if len(group) > 1:
+            usual = _usual_height(words)
+            again = _read_again(api, image, words, max(2, usual // 3), tesserocr.PSM.SINGLE_LINE)
+            again_words = [word for line in again for word in line]
+            if again_words and _mean_confidence(again_words) >= _mean_confidence(words):
+                words = again_words
+        lines.append(words)
+    return lines
+
+
+def _box(words: list[Word]) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of words."""
+    return (
+        min(w["left"] for w in words),
+        min(w["top"] for w in words),
+        max(w["left"] + w["width"] for w in words),
+        max(w["top"] + w["height"] for w in words),
+    )
+
+
+def _side_by_side(before: tuple[int, int, int, int], after: tuple[int, int, int, int], ink: np.ndarray) -> bool:
+    """Whether ``after`` follows ``before`` in a line: on its baseline, as tall, close or with ink between."""
+    height = min(before[3] - before[1], after[3] - after[1])
+    taller = max(before[3] - before[1], after[3] - after[1])
+    gap = after[0] - before[2]
+    in_line = 2 * abs(after[3] - before[3]) <= height and height >= SMALL_MARK * taller
+    if not in_line or not 0 <= gap <= WIDE_GAP * height:
+        return False
+    if gap <= SPACE * height:
+        return True
+    between = ink[max(before[1], after[1]) : min(before[3], after[3]), before[2] : after[0]]
+    return between.size > 0 and between.any(axis=0).mean() >= INK_BETWEEN
+
+
+def _mean_confidence(words: list[Word]) -> float:
+    return sum(w["confidence"] for w in words) / len(words)
+
+
+def _in_original(word: Word, prepared: Prepared) -> Word:
+    left, top, width, height = prepared.to_original(word["left"], word["top"], word["width"], word["height"])
+    return {**word, "left": left, "top": top, "width": width, "height": height}
 
 
 def _settle(api: tesserocr.PyTessBaseAPI, image: Image.Image, words: list[Word]) -> list[list[Word]]:
@@ -273,40 +218,7 @@ def _read_again(
     api.SetPageSegMode(mode)
     api.SetRectangle(left, top, right - left, bottom - top)
     api.Recognize()
-    return _recognised_lines(api)
-
-
-def _recognised_lines(api: tesserocr.PyTessBaseAPI) -> list[list[Word]]:
-    """The words of the last recognition, line by line, with boxes on the whole picture."""
-    lines: list[list[Word]] = []
-    words: list[Word] = []
-    iterator = api.GetIterator()
-    level = tesserocr.RIL.WORD
-    for word in tesserocr.iterate_level(iterator, level) if iterator else ():
-        try:
-            text = (word.GetUTF8Text(level) or "").strip()
-        except RuntimeError:
-            # tesserocr raises instead of returning "" where it found no text.
-            continue
-        box = word.BoundingBox(level)
-        if word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) and words:
-            lines.append(words)
-            words = []
-        if text and box:
-            left, top, right, bottom = box
-            words.append(
-                {
-                    "text": text,
-                    "left": left,
-                    "top": top,
-                    "width": right - left,
-                    "height": bottom - top,
-                    "confidence": round(word.Confidence(level), 1),
-                }
-            )
-    if words:
-        lines.append(words)
-    return lines
+    return recognised_lines(api)
 
 
 def _apart(words: list[Word]) -> list[list[Word]]:

@@ -11,7 +11,7 @@ from django.test import Client
 from PIL import ImageDraw, ImageFont
 
 from archive.models import Evidence, Frame, FrameSource, ProcessingStatus, SimilarLink, StageRun, StageStatus, TextLine
-from archive.pipeline.ocr import normalise_polarity
+from archive.pipeline.ocr_prepare import normalise_polarity
 from archive.vault import vault_rehash
 from tests import media
 from tests.conftest import PASSWORD, World

@@ -1,0 +1,154 @@
+"""Lines that hold a date or a time, read again on their own where the first reading is in doubt.
+
+Dates are what this product reads pictures for, and they are short, dense
+runs of digits and separators that a reading of the whole page gets wrong
+first: a digit confused, a separator lost, a Latin month read with Cyrillic
+look-alikes (``01-Nov-2017`` as ``01-№у\\-2017``). Each such line is cut out,
+enlarged to the height Tesseract's line recogniser reads best, and read again
+as a single line: in the case's languages, and in each language alone where a
+word came out in two scripts. The readings are reconciled by Tesseract's own
+confidence, a reading with a word in two scripts counting only where every
+reading has one, and one that lost letters of the line never counting. The
+words keep their boxes in the picture read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from archive.pipeline.ocr_engines import Word, read_line
+
+# Digits with a date's or a time's separators, a year, or a time of day.
+DATE_LIKE = re.compile(r"\d\s?[./\-:]\s?\d|(?<!\d)(?:19|20)\d\d(?!\d)")
+# A line read at least this sure (mean confidence, 0..100), in one script, stands.
+SURE = 95
+# The height (pixels) a line is enlarged to before it is read again:
+# Tesseract's LSTM reads letters best at an x-height of 20 to 30 pixels.
+LINE_HEIGHT = 48
+# The margin around a line's box, as a share of its height: enough for the
+# letters' edges, too little to take in the lines above and below.
+MARGIN = 0.25
+PAD = 12
+# A reading that keeps fewer than this share of the first reading's letters and
+# digits lost some (Tesseract drops glyphs at a crop's edge): it never counts.
+KEPT = 0.8
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff№]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def settle_dates(image: Image.Image, lines: list[list[Word]], languages: str) -> list[list[Word]]:
+    """The lines, each dated part in doubt replaced by its best reading (see the module)."""
+    settled = []
+    for words in lines:
+        # From the end, so that the places of the parts still to do stay where they were.
+        for part in reversed(dated_parts(words)):
+            if _in_doubt(words[part]):
+                words = words[: part.start] + _best_reading(image, words[part], languages) + words[part.stop :]
+        settled.append(words)
+    return settled
+
+
+def dated_parts(words: list[Word]) -> list[slice]:
+    """The runs of a line's words that hold a date or a time, with a word more on either side.
+
+    Words with digits at most one word apart make a run (``27 июня 2023, 14:21``),
+    and the word before and after it may be a month's or a weekday's name
+    (``Sep 4, 2023``, ``Пн 4 сент.``); a headline beside the date is not
+    part of it.
+    """
+    digits = [i for i, w in enumerate(words) if any(ch.isdigit() for ch in w["text"])]
+    runs: list[list[int]] = []
+    for index in digits:
+        if runs and index - runs[-1][-1] <= 2:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    parts: list[slice] = []
+    for run in runs:
+        if looks_dated(" ".join(w["text"] for w in words[run[0] : run[-1] + 1])):
+            start = max(run[0] - 1, parts[-1].stop if parts else 0)
+            parts.append(slice(start, min(len(words), run[-1] + 2)))
+    return parts
+
+
+def looks_dated(text: str) -> bool:
+    return bool(DATE_LIKE.search(text))
+
+
+def mixed_script(text: str) -> bool:
+    """Whether text holds letters of both the Latin and the Cyrillic script."""
+    return bool(_CYRILLIC.search(text) and _LATIN.search(text))
+
+
+def _in_doubt(words: list[Word]) -> bool:
+    return _confidence(words) < SURE or _has_mixed(words)
+
+
+def _best_reading(image: Image.Image, part: list[Word], languages: str) -> list[Word]:
+    """The best reading of a dated part: as first read, again in ``languages``, and in each language alone."""
+    crop, to_image = _cut_out(image, part)
+    readings = [part]
+    again = [to_image(word) for word in read_line(crop, languages)]
+    if again:
+        readings.append(again)
+    if "+" in languages and any(map(_has_mixed, readings)):
+        for language in languages.split("+"):
+            alone = [to_image(word) for word in read_line(crop, language)]
+            if alone:
+                readings.append(alone)
+    letters = _letters(part)
+    counted = [r for r in readings if _letters(r) >= KEPT * letters] or [part]
+    unmixed = [r for r in counted if not _has_mixed(r)] or counted
+    return max(unmixed, key=_confidence)
+
+
+def _cut_out(image: Image.Image, words: list[Word]) -> tuple[Image.Image, Callable[[Word], Word]]:
+    """The line's box with a margin, enlarged to ``LINE_HEIGHT`` and padded; and the way back to ``image``'s pixels."""
+    left = min(w["left"] for w in words)
+    top = min(w["top"] for w in words)
+    right = max(w["left"] + w["width"] for w in words)
+    bottom = max(w["top"] + w["height"] for w in words)
+    margin = max(2, round(MARGIN * (bottom - top)))
+    left, top = max(0, left - margin), max(0, top - margin)
+    right, bottom = min(image.width, right + margin), min(image.height, bottom + margin)
+    pixels = np.asarray(image.crop((left, top, right, bottom)))
+    scale = max(1.0, LINE_HEIGHT / max(1, bottom - top))
+    if scale > 1.0:
+        pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+    crop = Image.fromarray(cv2.copyMakeBorder(pixels, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255))
+
+    def to_image(word: Word) -> Word:
+        return {
+            **word,
+            "left": left + round((word["left"] - PAD) / scale),
+            "top": top + round((word["top"] - PAD) / scale),
+            "width": round(word["width"] / scale),
+            "height": round(word["height"] / scale),
+        }
+
+    return crop, to_image
+
+
+def _confidence(words: list[Word]) -> float:
+    return sum(w["confidence"] for w in words) / len(words)
+
+
+def _has_mixed(words: list[Word]) -> bool:
+    """Whether a reading of a dated part holds letters of two scripts in one word, or between its numbers.
+
+    A date is written in one script; the words beside it may be in another
+    (a Russian date before an English headline).
+    """
+    digits = [i for i, w in enumerate(words) if any(ch.isdigit() for ch in w["text"])]
+    inside = words[digits[0] : digits[-1] + 1] if digits else []
+    return any(mixed_script(w["text"]) for w in words) or mixed_script(" ".join(w["text"] for w in inside))
+
+
+def _letters(words: list[Word]) -> int:
+    return sum(ch.isalnum() for w in words for ch in w["text"])
