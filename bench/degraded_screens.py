@@ -9,7 +9,9 @@ read twice, with the same date extraction:
 - baseline: the plain ``tesseract IMAGE stdout -l LANGS tsv`` command, its
   words grouped into lines as Tesseract gives them.
 Prints per level the recall of the dates shown, the false dates as a share
-of all found, and seconds per screen for both.
+of all found, and seconds per screen for both. A cue coarser than a day (a
+month, a year) that holds a date shown is neither found nor false: a misread
+day that leaves "September 2023" still bounds the capture truly.
 
 Then the labelling-session recording of ``recording.py`` (6 minutes, a dated
 news panel shown for 1.2 s) is re-encoded as a video site serves it, at

@@ -34,12 +34,24 @@ LINE_HEIGHT = 48
 # letters' edges, too little to take in the lines above and below.
 MARGIN = 0.25
 PAD = 12
+# Ink (pixels darker than ``INK`` on the white background) that runs on from
+# a part's ends with gaps under ``SPACE`` line heights, up to ``REACH`` line
+# heights away, is letters of it that the first reading lost.
+INK = 128
+SPACE = 0.3
+REACH = 3
+# Words taller than this many times the usual height of a part's words took
+# in something above or below them.
+TALL = 1.6
 # A reading that keeps fewer than this share of the first reading's letters and
 # digits lost some (Tesseract drops glyphs at a crop's edge): it never counts.
 KEPT = 0.8
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff№]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# Letters that look alike in the Latin and the Cyrillic script: a word made
+# of them alone may have been read in the wrong one ("May" as "Мау").
+_LOOKALIKES = set("ABCEHKMOPTXacexopyАВСЕНКМОРТХасехору")
 
 
 def settle_dates(image: Image.Image, lines: list[list[Word]], languages: str) -> list[list[Word]]:
@@ -49,7 +61,8 @@ def settle_dates(image: Image.Image, lines: list[list[Word]], languages: str) ->
         # From the end, so that the places of the parts still to do stay where they were.
         for part in reversed(dated_parts(words)):
             if _in_doubt(words[part]):
-                words = words[: part.start] + _best_reading(image, words[part], languages) + words[part.stop :]
+                ends = (part.start == 0, part.stop == len(words))
+                words = words[: part.start] + _best_reading(image, words[part], languages, ends) + words[part.stop :]
         settled.append(words)
     return settled
 
@@ -87,17 +100,29 @@ def mixed_script(text: str) -> bool:
 
 
 def _in_doubt(words: list[Word]) -> bool:
-    return _confidence(words) < SURE or _has_mixed(words)
+    return _confidence(words) < SURE or _has_mixed(words) or any(lookalikes_only(w["text"]) for w in words)
 
 
-def _best_reading(image: Image.Image, part: list[Word], languages: str) -> list[Word]:
-    """The best reading of a dated part: as first read, again in ``languages``, and in each language alone."""
-    crop, to_image = _cut_out(image, part)
+def lookalikes_only(word: str) -> bool:
+    """Whether a word of two letters or more is made only of letters that look alike in both scripts."""
+    letters = [ch for ch in word if ch.isalpha()]
+    return len(letters) >= 2 and all(ch in _LOOKALIKES for ch in letters)
+
+
+def _best_reading(image: Image.Image, part: list[Word], languages: str, ends: tuple[bool, bool]) -> list[Word]:
+    """The best reading of a dated part: as first read, again in ``languages``, and in each language alone.
+
+    ``ends`` says whether the part starts and ends its line.
+    """
+    crop, to_image = _cut_out(image, part, ends)
     readings = [part]
     again = [to_image(word) for word in read_line(crop, languages)]
     if again:
         readings.append(again)
-    if "+" in languages and any(map(_has_mixed, readings)):
+    # A month's or a weekday's name may have been read with the other
+    # script's letters ("May" as Cyrillic "Мау"): read in each alone.
+    doubtful = any(lookalikes_only(w["text"]) for r in readings for w in r)
+    if "+" in languages and (doubtful or any(map(_has_mixed, readings))):
         for language in languages.split("+"):
             alone = [to_image(word) for word in read_line(crop, language)]
             if alone:
@@ -108,15 +133,34 @@ def _best_reading(image: Image.Image, part: list[Word], languages: str) -> list[
     return max(unmixed, key=_confidence)
 
 
-def _cut_out(image: Image.Image, words: list[Word]) -> tuple[Image.Image, Callable[[Word], Word]]:
-    """The line's box with a margin, enlarged to ``LINE_HEIGHT`` and padded; and the way back to ``image``'s pixels."""
+def _cut_out(
+    image: Image.Image, words: list[Word], ends: tuple[bool, bool]
+) -> tuple[Image.Image, Callable[[Word], Word]]:
+    """The part's box, widened to the ink beside it, enlarged to ``LINE_HEIGHT`` and padded; and the way back.
+
+    The box is as tall as the words of about the usual height: a mark whose
+    box took in the lines around (a "·" read as a tall "-") would take them
+    in. The first reading may have lost the letters at an end of its line
+    ("September" read as "ptember"): there the box takes in the ink that runs
+    on from the part, up to a gap as wide as a space, so that the reading
+    again sees them. ``ends`` says whether the part starts and ends its line.
+    """
+    heights = sorted(w["height"] for w in words)
+    usual = heights[len(heights) // 2]
+    level = [w for w in words if w["height"] <= TALL * usual] or words
     left = min(w["left"] for w in words)
-    top = min(w["top"] for w in words)
+    top = min(w["top"] for w in level)
     right = max(w["left"] + w["width"] for w in words)
-    bottom = max(w["top"] + w["height"] for w in words)
-    margin = max(2, round(MARGIN * (bottom - top)))
-    left, top = max(0, left - margin), max(0, top - margin)
-    right, bottom = min(image.width, right + margin), min(image.height, bottom + margin)
+    bottom = max(w["top"] + w["height"] for w in level)
+    height = bottom - top
+    margin = max(2, round(MARGIN * height))
+    top, bottom = max(0, top - margin), min(image.height, bottom + margin)
+    inked = (np.asarray(image)[top:bottom] < INK).any(axis=0)
+    if ends[0]:
+        left = _ink_end(inked, left, -1, height)
+    if ends[1]:
+        right = _ink_end(inked, right - 1, 1, height) + 1
+    left, right = max(0, left - margin), min(image.width, right + margin)
     pixels = np.asarray(image.crop((left, top, right, bottom)))
     scale = max(1.0, LINE_HEIGHT / max(1, bottom - top))
     if scale > 1.0:
@@ -133,6 +177,22 @@ def _cut_out(image: Image.Image, words: list[Word]) -> tuple[Image.Image, Callab
         }
 
     return crop, to_image
+
+
+def _ink_end(inked: np.ndarray, start: int, step: int, height: int) -> int:
+    """The last column with ink from ``start`` in the direction of ``step``, before a word's space of none.
+
+    At most ``REACH`` line heights away.
+    """
+    end, blank, column = start, 0, start + step
+    space = max(2, round(SPACE * height))
+    while 0 <= column < inked.size and abs(column - start) <= REACH * height and blank < space:
+        if inked[column]:
+            end, blank = column, 0
+        else:
+            blank += 1
+        column += step
+    return end
 
 
 def _confidence(words: list[Word]) -> float:

@@ -160,6 +160,13 @@ MIN_LETTERS = 20
 DEFAULT_LETTER = 10
 # The background of a pixel is the lightest of a square this many letters wide around it.
 BACKGROUND_LETTERS = 3
+# Straight runs this many letter heights long, darker than ``RULE_INK`` on
+# the white background, are rules, not letters: a faint one (the edge of a
+# scanned page) is still read as "|".
+RULE_LETTERS = 6
+RULE_INK = 220
+# A rule is at most this share of a letter's height thick.
+RULE_THICKNESS = 0.25
 # A border of background around the picture: Tesseract drops a letter that
 # touches the picture's edge ("01-Nov-2017" read as "1-Nov-2017").
 PAD = 12
@@ -199,9 +206,32 @@ def prepare(image: Image.Image) -> Prepared:
     scale = reading_scale(letters, pixels.shape[1] * pixels.shape[0])
     if scale != 1.0:
         pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
-    pixels = flatten_background(pixels, (letters or DEFAULT_LETTER) * scale)
+    letters = (letters or DEFAULT_LETTER) * scale
+    pixels = remove_rules(flatten_background(pixels, letters), letters)
     padded = cv2.copyMakeBorder(pixels, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
     return Prepared(Image.fromarray(padded), scale)
+
+
+def remove_rules(pixels: np.ndarray, letters: float) -> np.ndarray:
+    """Dark-on-white pixels with their long thin upright rules made white: a page's edge, a panel's border.
+
+    Tesseract takes an upright rule beside a word for a letter of it
+    ("|25-04-18" read as "Feast") or reads it as a line of its own ("|"). No
+    stroke of a letter runs straight up for ``RULE_LETTERS`` letter heights;
+    a rule does, and it is thin. Rules across are left: the tops of blurred
+    letters run together into thin straight lines as long as a word.
+    """
+    length = max(15, round(RULE_LETTERS * letters))
+    thick = max(2, round(RULE_THICKNESS * letters)) + 1
+    dark = (pixels < RULE_INK).astype(np.uint8)
+    upright = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    wide = cv2.morphologyEx(upright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (thick, 1)))
+    rules = upright & (1 - wide)
+    if not rules.any():
+        return pixels
+    cleaned = pixels.copy()
+    cleaned[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
+    return cleaned
 
 
 def flatten_background(pixels: np.ndarray, letters: float) -> np.ndarray:

@@ -1,0 +1,173 @@
+"""The ocr stage on pictures as they really arrive: shrunk, re-compressed, from a video site, scanned.
+
+Every picture is made here and read by the real Tesseract.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from django.conf import settings
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from archive.models import ProcessingStatus
+from archive.pipeline.ocr import read_lines
+from archive.pipeline.ocr_dates import dated_parts, mixed_script
+from archive.pipeline.ocr_prepare import PAD, letter_height, prepare, reading_scale, remove_rules
+from tests import media
+
+MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+
+
+def texts(image: Image.Image) -> list[str]:
+    return [line["text"] for line in read_lines(image, settings.OCR_LANGUAGES)]
+
+
+def as_platforms_pass_it_on(image: Image.Image, scale: float, quality: int) -> Image.Image:
+    """Shrunk (Lanczos) and saved as JPEG, as a platform re-shares a screenshot."""
+    size = (round(image.width * scale), round(image.height * scale))
+    buffer = io.BytesIO()
+    image.convert("RGB").resize(size, Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue()))
+
+
+def browser_screen() -> Image.Image:
+    """A 1366x768 browser: a dark menu bar with a clock, a grey address bar, a post and a news list in 13-15px type."""
+    image = Image.new("RGB", (1366, 768), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(media.FONT, 15)
+    draw.rectangle((0, 0, 1366, 25), fill="#2a2a2a")
+    draw.text((1200, 5), "Пн 4 сент. 14:32", font=ImageFont.truetype(media.FONT, 13), fill="#f2f2f2")
+    draw.rectangle((0, 26, 1366, 66), fill="#dfe1e5")
+    draw.rounded_rectangle((16, 34, 420, 58), radius=12, fill="#ffffff")
+    draw.text(
+        (30, 37),
+        "https://news.example.org/2023/09/04/story-12",
+        font=ImageFont.truetype(media.FONT, 14),
+        fill="#202124",
+    )
+    draw.text(
+        (24, 96),
+        "Labelling task 5512: draw a box around every person",
+        font=ImageFont.truetype(media.FONT, 21),
+        fill="#1b1b1b",
+    )
+    draw.text((24, 132), "Опубликовано 4 сентября 2023, 14:21", font=font, fill="#777777")
+    for number, line in enumerate(["September 2, 2023 · Rail strike halts trains", "01.09.2023 · Новые санкции ЕС"]):
+        draw.text((880, 100 + 30 * number), line, font=ImageFont.truetype(media.FONT, 13), fill="#1b1b1b")
+    return image  # fmt: skip
+
+
+def receipt(*, left: int, margin: int, font: str = media.FONT, size: int = 22) -> Image.Image:
+    """A scanned receipt: grey paper with noise, dark scanner bed left of it, dated lines ``margin`` from its edge."""
+    rng = np.random.default_rng(3)
+    image = Image.new("L", (900, 400), 215)
+    draw = ImageDraw.Draw(image)
+    if left:
+        draw.rectangle((0, 0, left, 400), fill=25)
+    type_ = ImageFont.truetype(font, size)
+    rows = ["25-04-18 16:46  RECEIPT 0042", "12-01-19 21:13  CASHIER: ANN", "01-Nov-2017 TABLE 7", "TOTAL RM 12.50"]
+    for number, row in enumerate(rows):
+        draw.text((left + margin, 30 + number * int(size * 2.2)), row, font=type_, fill=70)
+    noisy = np.asarray(image).astype(float) + rng.normal(0, 7, (400, 900))
+    image = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.8))
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=70)
+    return Image.open(io.BytesIO(buffer.getvalue()))
+
+
+@pytest.mark.parametrize(("scale", "quality"), [(1.0, 30), (0.75, 55), (0.75, 30)])
+def test_a_screen_shrunk_and_recompressed_keeps_its_dates_clock_and_address(scale: float, quality: int) -> None:
+    read = " | ".join(texts(as_platforms_pass_it_on(browser_screen(), scale, quality)))
+    for shown in ("2023/09/04", "4 сентября 2023", "September 2, 2023", "01.09.2023", "14:32"):
+        assert shown in read, (shown, read)
+
+
+def test_small_letters_are_enlarged_before_reading_and_big_ones_are_not() -> None:
+    screen = browser_screen()
+    assert reading_scale(letter_height(np.asarray(screen.convert("L"))), screen.width * screen.height) == 1.0
+    half = as_platforms_pass_it_on(screen, 0.5, 70)
+    assert reading_scale(letter_height(np.asarray(half.convert("L"))), half.width * half.height) >= 1.5
+    # A huge picture is never enlarged past the reading limit, nor shrunk.
+    assert reading_scale(3.0, 8000 * 6000) == 1.0
+    assert reading_scale(3.0, 2000 * 2000) == 2.0
+
+
+def test_boxes_are_in_the_pixels_of_the_picture_given_even_when_it_was_enlarged() -> None:
+    half = as_platforms_pass_it_on(browser_screen(), 0.5, 90)
+    assert prepare(half).scale > 1.0
+    [line] = [line for line in read_lines(half, settings.OCR_LANGUAGES) if "Labelling" in line["text"]]
+    # Drawn at (24, 96) in 21px type on the full screen: (12, 48) and about 8 pixels tall at half size.
+    assert abs(line["left"] - 12) <= 3 and abs(line["top"] - 50) <= 4, line
+    assert 6 <= line["height"] <= 14 and line["left"] + line["width"] <= half.width
+    for word in line["words"]:
+        assert line["left"] <= word["left"] and word["left"] + word["width"] <= line["left"] + line["width"] + 1
+
+
+@pytest.mark.parametrize("margin", [0, 1])
+def test_a_date_at_the_edge_of_a_receipt_is_read_whole_and_in_one_script(margin: int) -> None:
+    # Before, the first digit went ("Q1-Nov-2017"), or the month came out in Cyrillic ("01-Моу-2017").
+    read = texts(receipt(left=0, margin=margin, font=MONO, size=16))
+    assert "25-04-18 16:46 RECEIPT 0042" in read and "01-Nov-2017 TABLE 7" in read, read
+
+
+@pytest.mark.parametrize("margin", [4, 10])
+def test_the_first_characters_of_a_receipts_lines_beside_the_scanner_bed_are_kept(margin: int) -> None:
+    read = texts(receipt(left=80, margin=margin))
+    # The page's edge is a rule, not a letter: no "|" lines, nothing glued to the dates.
+    assert "25-04-18 16:46 RECEIPT 0042" in read, read
+    assert "12-01-19 21:13 CASHIER: ANN" in read, read
+    assert not [text for text in read if text.strip("|[]! ") == ""], read
+
+
+def test_a_latin_date_among_cyrillic_lookalike_letters_is_read_in_one_script() -> None:
+    image = Image.new("RGB", (700, 260), "#f7f7f2")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(media.FONT, 18)
+    for number, row in enumerate(
+        ["Чек № 4471  Кассир: Анна", "01-Nov-2017 TABLE 7", "Итого: 12.50 руб.", "05 May 18 21:13"]
+    ):
+        draw.text((40, 30 + 50 * number), row, font=font, fill="#333333")
+    read = texts(as_platforms_pass_it_on(image, 1.0, 60))
+    assert "01-Nov-2017 TABLE 7" in read and "05 May 18 21:13" in read, read
+    assert not [text for text in read if any(mixed_script(word) for word in text.split())], read
+
+
+def test_upright_rules_are_removed_and_letters_are_not() -> None:
+    image = Image.new("L", (400, 120), 255)
+    draw = ImageDraw.Draw(image)
+    draw.line((20, 0, 20, 119), fill=180)
+    draw.text((30, 40), "Illinois 1111 |l|", font=ImageFont.truetype(media.FONT, 20), fill=0)
+    cleaned = remove_rules(np.asarray(image), 10)
+    assert (cleaned[:, 19:22] == 255).all()
+    assert (cleaned[:, 28:] == np.asarray(image)[:, 28:]).all()
+
+
+def test_a_line_is_read_again_only_in_its_dated_part() -> None:
+    line = "27 июня 2023, 14:21 · Comcast turns focus to Sky, 214 fans"
+    words = [{"text": t} for t in line.split(" ")]
+    [part] = dated_parts(words)
+    assert [w["text"] for w in words[part]] == ["27", "июня", "2023,", "14:21", "·"]
+    assert dated_parts([{"text": t} for t in ["Price", "12", "of", "480", "images"]]) == []
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 900), (800, 600)])
+def test_a_blank_or_tiny_picture_reads_as_nothing(size: tuple[int, int]) -> None:
+    assert read_lines(Image.new("RGB", size, "#ffffff"), settings.OCR_LANGUAGES) == []
+    assert prepare(Image.new("RGB", size, "#000000")).image.size == (size[0] + 2 * PAD, size[1] + 2 * PAD)
+
+
+@pytest.mark.usefixtures("in_process")
+def test_a_recording_served_at_360p_has_its_small_dated_text_read(run_pipeline: object) -> None:
+    """A 1280x720 screen with 16px type, served by a video site at 640x360: the type is 8 pixels tall."""
+    screen = media.text_image(
+        ["Задание 5512: обведите каждого человека", "Новости: 4 сентября 2023, 14:21", "Posted Sep 4, 2023"],
+        font_size=16,
+    )
+    served = screen.resize((640, 360), Image.Resampling.BILINEAR)
+    evidence = run_pipeline(media.recording([(served, 2.0)], fps=10), "served-360p.mp4")
+    assert evidence.status == ProcessingStatus.DONE, evidence.status_reason
+    read = "\n".join(evidence.frames.values_list("text", flat=True))
+    assert "4 сентября 2023" in read and "Sep 4, 2023" in read, read
