@@ -18,12 +18,13 @@ from django.core.files.storage import storages
 from django.db import transaction
 from PIL import Image
 
-from archive.models import Evidence, Frame, TextLine
+from archive.models import Evidence, Frame, FrameSource, TextLine
 from archive.pipeline import ocr_engines
 from archive.pipeline.base import Stage, StageSkipped
 from archive.pipeline.images import open_image, upright
 from archive.pipeline.ocr_dates import settle_dates
 from archive.pipeline.ocr_engines import Word, engine, recognised_lines
+from archive.pipeline.ocr_photos import looks_photographed
 from archive.pipeline.ocr_prepare import Prepared, prepare
 from archive.vault import vault_open
 
@@ -50,18 +51,19 @@ INK = 128
 INK_BETWEEN = 0.3
 
 
-def read_lines(image: Image.Image, languages: str) -> list[dict[str, Any]]:
+def read_lines(image: Image.Image, languages: str, *, photo: bool = False) -> list[dict[str, Any]]:
     """Lines of words with boxes (pixels of ``image``) and confidence 0..100.
 
     1. The picture is made ready (``ocr_prepare.prepare``): greyscale with
-       light-on-dark regions inverted, small letters enlarged, a margin added.
+       light-on-dark regions inverted, small letters enlarged, a margin added;
+       a ``photo`` (of a screen, or a scanned page) straightened first.
     2. Tesseract reads it, and each of its lines is checked, and parts of it
        read again where they need it (see ``_settle``).
     3. Lines that hold a date or a time and were read unsure, or in two
        scripts, are read again on their own (see ``reread.settle_dates``).
     4. Boxes are brought back to the pixels of ``image``.
     """
-    prepared = prepare(image)
+    prepared = prepare(image, photo=photo)
     api = engine(languages)
     api.SetPageSegMode(ocr_engines.PAGE_MODE)
     api.SetImage(prepared.image)
@@ -319,15 +321,24 @@ def run(evidence: Evidence) -> None:
     if not frames:
         raise StageSkipped("nothing to read: every frame has a text layer")
     languages = settings.OCR_LANGUAGES
+    camera = any((evidence.metadata.get("probe") or {}).get("exif", {}).get(tag) for tag in ("Make", "Model"))
     for frame in frames:
         frame.evidence = evidence
-        lines = read_lines(frame_image(frame), languages)
+        image = frame_image(frame)
+        lines = read_lines(image, languages, photo=_photographed(frame, image, camera))
         with transaction.atomic():
             TextLine.objects.filter(frame=frame).delete()
             TextLine.objects.bulk_create(TextLine(frame=frame, **line) for line in lines)
             frame.text = "\n".join(line["text"] for line in lines)
             frame.ocr_done = True
             frame.save(update_fields=["text", "ocr_done"])
+
+
+def _photographed(frame: Frame, image: Image.Image, camera: bool) -> bool:
+    """Whether a frame is a scanned page, or a picture a camera took (its EXIF names one, or it looks it)."""
+    if frame.source == FrameSource.PAGE_RENDER:
+        return True
+    return frame.source == FrameSource.IMAGE and (camera or looks_photographed(np.asarray(image.convert("L"))))
 
 
 STAGE = Stage(name="ocr", queue="heavy", time_limit=2 * 3600, run=run)

@@ -11,6 +11,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
+from archive.pipeline.ocr_photos import straighten
+
 # Below this brightness of its surroundings a pixel is taken to sit on a dark
 # background, and its region is inverted so that all text is dark on light.
 DARK_BACKGROUND = 110
@@ -176,31 +178,42 @@ PAD = 12
 class Prepared:
     """A picture made ready for reading, and the way back to the original's pixels."""
 
-    image: Image.Image  # greyscale, dark text on light, enlarged by ``scale``, ``PAD`` pixels of margin
+    image: Image.Image  # greyscale, dark text on white, enlarged by ``scale``, ``PAD`` pixels of margin
     scale: float
+    # The 3x3 matrix that takes the original's pixels to the picture's.
+    matrix: np.ndarray
 
     def to_original(self, left: float, top: float, width: float, height: float) -> tuple[int, int, int, int]:
-        """A box (left, top, width, height) in the prepared picture, in the original's pixels."""
-        return (
-            round((left - PAD) / self.scale),
-            round((top - PAD) / self.scale),
-            round(width / self.scale),
-            round(height / self.scale),
-        )
+        """A box (left, top, width, height) in the prepared picture, in the original's pixels.
+
+        Where the picture was straightened, the box's corners land on a
+        quadrilateral of the original; the box returned holds it.
+        """
+        corners = np.float32([[left, top], [left + width, top], [left + width, top + height], [left, top + height]])
+        back = cv2.perspectiveTransform(corners[None], np.linalg.inv(self.matrix))[0]
+        x0, y0 = back.min(axis=0)
+        x1, y1 = back.max(axis=0)
+        return round(x0), round(y0), round(x1 - x0), round(y1 - y0)
 
 
-def prepare(image: Image.Image) -> Prepared:
+def prepare(image: Image.Image, *, photo: bool = False) -> Prepared:
     """The picture in greyscale with all text dark on a white background, enlarged where its letters are small.
 
-    1. Light-on-dark regions are inverted (``normalise_polarity``).
-    2. Small letters are enlarged (``reading_scale``), bilinearly: on JPEG and
+    1. A photo or a scan is straightened and its contrast evened out
+       (``ocr_photos.straighten``).
+    2. Light-on-dark regions are inverted (``normalise_polarity``).
+    3. Small letters are enlarged (``reading_scale``), bilinearly: on JPEG and
        H.264 pictures that leaves letters smoother than bicubic or Lanczos,
        whose ringing Tesseract reads as strokes (on bench/degraded_screens.py's
        0.5x screens: 41% of the dates read after bilinear, 36% after bicubic,
        29% after Lanczos).
-    3. Each background is made white (``flatten_background``), and a margin
-       of white is added.
+    4. Each background is made white (``flatten_background``), long upright
+       rules are removed (``remove_rules``), and a margin of white is added.
     """
+    matrix = np.eye(3)
+    if photo:
+        grey, matrix = straighten(np.asarray(image.convert("L")))
+        image = Image.fromarray(grey)
     pixels = np.asarray(normalise_polarity(image))
     letters = letter_height(pixels)
     scale = reading_scale(letters, pixels.shape[1] * pixels.shape[0])
@@ -209,7 +222,8 @@ def prepare(image: Image.Image) -> Prepared:
     letters = (letters or DEFAULT_LETTER) * scale
     pixels = remove_rules(flatten_background(pixels, letters), letters)
     padded = cv2.copyMakeBorder(pixels, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
-    return Prepared(Image.fromarray(padded), scale)
+    matrix = np.array([[scale, 0, PAD], [0, scale, PAD], [0, 0, 1]]) @ matrix
+    return Prepared(Image.fromarray(padded), scale, matrix)
 
 
 def remove_rules(pixels: np.ndarray, letters: float) -> np.ndarray:

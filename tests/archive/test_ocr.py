@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 import pytest
 from django.conf import settings
@@ -15,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from archive.models import ProcessingStatus
 from archive.pipeline.ocr import read_lines
 from archive.pipeline.ocr_dates import dated_parts, mixed_script
+from archive.pipeline.ocr_photos import looks_photographed, skew_angle
 from archive.pipeline.ocr_prepare import PAD, letter_height, prepare, reading_scale, remove_rules
 from tests import media
 
@@ -171,3 +173,79 @@ def test_a_recording_served_at_360p_has_its_small_dated_text_read(run_pipeline: 
     assert evidence.status == ProcessingStatus.DONE, evidence.status_reason
     read = "\n".join(evidence.frames.values_list("text", flat=True))
     assert "4 сентября 2023" in read and "Sep 4, 2023" in read, read
+
+
+def photographed(screen: Image.Image) -> tuple[Image.Image, np.ndarray]:
+    """A phone photo of a monitor: the screen in perspective on a dark desk, lit from one side, noisy, as JPEG.
+
+    Returns the photo and the matrix that takes the screen's pixels to the photo's.
+    """
+    rng = np.random.default_rng(1)
+    pixels = np.asarray(screen.convert("RGB"))
+    height, width = pixels.shape[:2]
+    size = (int(width * 1.25), int(height * 1.35))
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    shown = np.float32([[0.08, 0.12], [0.9, 0.07], [0.93, 0.86], [0.1, 0.92]]) * np.float32(size)
+    matrix = cv2.getPerspectiveTransform(corners, shown)
+    photo = cv2.warpPerspective(pixels, matrix, size, borderValue=(40, 38, 35))
+    rows, columns = np.mgrid[0 : size[1], 0 : size[0]]
+    light = 0.75 + 0.35 * columns / size[0] - 0.1 * rows / size[1]
+    photo = np.clip(photo * light[..., None] + rng.normal(0, 6, photo.shape), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(cv2.GaussianBlur(photo, (0, 0), 1.0)).save(buffer, "JPEG", quality=80)
+    return Image.open(io.BytesIO(buffer.getvalue())), matrix
+
+
+def askew(screen: Image.Image, degrees: float) -> Image.Image:
+    """A page scanned a few degrees askew, with the scanner's noise."""
+    pixels = np.asarray(screen.convert("L"))
+    height, width = pixels.shape
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    turned = cv2.warpAffine(pixels, turn, (width, height), borderValue=255)
+    noisy = turned + np.random.default_rng(2).normal(0, 8, turned.shape)
+    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
+
+
+DATED_PAGE = ["Задание 5512: обведите каждого человека", "Новости: 4 сентября 2023, 14:21", "Срок: 12.09.2023"]
+
+
+def test_a_camera_photo_is_told_from_a_screenshot_however_compressed() -> None:
+    screen = media.text_image(DATED_PAGE, font_size=20)
+    photo, _ = photographed(screen)
+    assert looks_photographed(np.asarray(photo.convert("L")))
+    rough = as_platforms_pass_it_on(screen, 0.75, 30)
+    assert not looks_photographed(np.asarray(rough.convert("L")))
+
+
+def test_a_photo_of_a_screen_is_read_straight_and_its_boxes_land_on_the_photo() -> None:
+    screen = media.text_image(DATED_PAGE, font_size=20)
+    photo, matrix = photographed(screen)
+    lines = read_lines(photo, settings.OCR_LANGUAGES, photo=True)
+    assert [line["text"] for line in lines][:3] == DATED_PAGE, lines
+    # The second line was drawn at (60, 96) on the screen, 20px type: its middle, as the photo shows it.
+    drawn = ImageFont.truetype(media.FONT, 20).getbbox(DATED_PAGE[1])
+    middle = np.float32([[[60 + (drawn[0] + drawn[2]) / 2, 96 + (drawn[1] + drawn[3]) / 2]]])
+    expected = cv2.perspectiveTransform(middle, matrix)[0, 0]
+    box = lines[1]
+    found = (box["left"] + box["width"] / 2, box["top"] + box["height"] / 2)
+    assert abs(found[0] - expected[0]) < 15 and abs(found[1] - expected[1]) < 10, (found, expected)
+
+
+@pytest.mark.parametrize("degrees", [3, -6])
+def test_a_scanned_page_askew_is_turned_level_before_reading(degrees: float) -> None:
+    page = askew(media.text_image(DATED_PAGE, font_size=20), degrees)
+    assert abs(skew_angle(np.asarray(page)) + degrees) <= 0.5
+    assert [line["text"] for line in read_lines(page, settings.OCR_LANGUAGES, photo=True)][:3] == DATED_PAGE
+
+
+@pytest.mark.usefixtures("in_process")
+def test_the_pipeline_straightens_a_scanned_pdf_and_a_photo_but_not_a_screenshot(run_pipeline: object) -> None:
+    screen = media.text_image(DATED_PAGE, font_size=20)
+    scan = run_pipeline(media.scanned_pdf(askew(screen, 4).convert("RGB")), "scan.pdf")
+    assert scan.status == ProcessingStatus.DONE, scan.status_reason
+    assert all(line in scan.frames.get().text for line in DATED_PAGE), scan.frames.get().text
+    photo, _ = photographed(screen)
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", quality=90)
+    taken = run_pipeline(buffer.getvalue(), "IMG_2041.jpg")
+    assert all(line in taken.frames.get().text for line in DATED_PAGE), taken.frames.get().text
