@@ -1,29 +1,32 @@
 """ocr: words and lines with boxes and confidence for every frame that has no text layer.
 
-Tesseract runs through tesserocr, which keeps the engine and its language
-models loaded in the worker process between frames and items instead of
-starting a program and loading the models for every picture. Light-on-dark
-regions are inverted first, and the parts of a line that Tesseract joined
-across baselines or beside icons are read again on their own.
+Pictures are read as they arrive (shrunk, re-compressed, from a video site,
+photographed, scanned): each is first made ready (``ocr_prepare``: text dark
+on white, small letters enlarged, rules removed; photos and scans
+straightened by ``ocr_photos``). Tesseract runs through tesserocr, which
+keeps the engine and its language models loaded in the worker process
+(``ocr_engines``). The chunks of one line it read apart are joined, the
+parts of a line it joined across baselines or beside icons are read again
+on their own, and dated parts in doubt are read again (``ocr_dates``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
-import tesserocr
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import transaction
 from PIL import Image
 
 from archive.models import Evidence, Frame, FrameSource, TextLine
-from archive.pipeline import ocr_engines
 from archive.pipeline.base import Stage, StageSkipped
 from archive.pipeline.images import open_image, upright
 from archive.pipeline.ocr_dates import settle_dates
-from archive.pipeline.ocr_engines import Word, engine, recognised_lines
+from archive.pipeline.ocr_engines import TESSERACT, Engine, Layout, Word
 from archive.pipeline.ocr_photos import looks_photographed
 from archive.pipeline.ocr_prepare import Prepared, prepare
 from archive.vault import vault_open
@@ -51,6 +54,10 @@ INK = 128
 INK_BETWEEN = 0.3
 
 
+# Reads the box of some words again: (words, margin, layout) -> lines.
+ReadAgain = Callable[[list[Word], int, Layout], list[list[Word]]]
+
+
 def read_lines(image: Image.Image, languages: str, *, photo: bool = False) -> list[dict[str, Any]]:
     """Lines of words with boxes (pixels of ``image``) and confidence 0..100.
 
@@ -64,22 +71,15 @@ def read_lines(image: Image.Image, languages: str, *, photo: bool = False) -> li
     4. Boxes are brought back to the pixels of ``image``.
     """
     prepared = prepare(image, photo=photo)
-    api = engine(languages)
-    api.SetPageSegMode(ocr_engines.PAGE_MODE)
-    api.SetImage(prepared.image)
-    api.Recognize()
+    reader = partial(_read_again, TESSERACT, prepared.image, languages)
     lines: list[list[Word]] = []
-    try:
-        for words in _joined(api, prepared.image, recognised_lines(api)):
-            lines += _settle(api, prepared.image, words)
-    finally:
-        api.SetPageSegMode(ocr_engines.PAGE_MODE)
-        api.Clear()
-    lines = settle_dates(prepared.image, lines, languages)
+    for words in _joined(reader, prepared.image, TESSERACT.read(prepared.image, languages, "page")):
+        lines += _settle(reader, words)
+    lines = settle_dates(TESSERACT, prepared.image, lines, languages)
     return [_line([_in_original(word, prepared) for word in words], index) for index, words in enumerate(lines)]
 
 
-def _joined(api: tesserocr.PyTessBaseAPI, image: Image.Image, chunks: list[list[Word]]) -> list[list[Word]]:
+def _joined(read_again: ReadAgain, image: Image.Image, chunks: list[list[Word]]) -> list[list[Word]]:
     """Tesseract's chunks of text, those that stand side by side a word's space apart joined into a line.
 
     Looking for text anywhere, Tesseract cuts a line into chunks where words
@@ -112,7 +112,7 @@ def _joined(api: tesserocr.PyTessBaseAPI, image: Image.Image, chunks: list[list[
         words = [word for index in group for word in chunks[index]]
         if len(group) > 1:
             usual = _usual_height(words)
-            again = _read_again(api, image, words, max(2, usual // 3), tesserocr.PSM.SINGLE_LINE)
+            again = read_again(words, max(2, usual // 3), "line")
             again_words = [word for line in again for word in line]
             if again_words and _mean_confidence(again_words) >= _mean_confidence(words):
                 words = again_words
@@ -153,7 +153,7 @@ def _in_original(word: Word, prepared: Prepared) -> Word:
     return {**word, "left": left, "top": top, "width": width, "height": height}
 
 
-def _settle(api: tesserocr.PyTessBaseAPI, image: Image.Image, words: list[Word]) -> list[list[Word]]:
+def _settle(read_again: ReadAgain, words: list[Word]) -> list[list[Word]]:
     """The lines that one line of Tesseract's first reading holds.
 
     1. A doubtful word as tall as two lines is read again as a block; if it
@@ -172,7 +172,7 @@ def _settle(api: tesserocr.PyTessBaseAPI, image: Image.Image, words: list[Word])
     for word in words:
         found: list[list[Word]] = []
         if word["height"] > usual / SMALL_MARK and word["width"] >= usual and not _read_well([word]):
-            found = _read_again(api, image, [word], margin, tesserocr.PSM.SINGLE_BLOCK)
+            found = read_again([word], margin, "block")
         if len(found) > 1:
             stacked += found
         else:
@@ -197,19 +197,20 @@ def _settle(api: tesserocr.PyTessBaseAPI, image: Image.Image, words: list[Word])
             if _marks(piece) or _read_well(piece):
                 settled += piece
             else:
-                again = _read_again(api, image, piece, margin, tesserocr.PSM.SINGLE_LINE)
+                again = read_again(piece, margin, "line")
                 settled += [word for line in again for word in line] or piece
         lines += _apart(settled)
     return lines + [part for line in stacked for part in _apart(line)]
 
 
 def _read_again(
-    api: tesserocr.PyTessBaseAPI, image: Image.Image, words: list[Word], margin: int, mode: int
+    engine: Engine, image: Image.Image, languages: str, words: list[Word], margin: int, layout: Layout
 ) -> list[list[Word]]:
-    """The lines Tesseract reads in the box of ``words`` alone, widened by ``margin``, segmented as ``mode`` says.
+    """The lines the engine reads in the box of ``words`` alone, widened by ``margin``, as ``layout`` says.
 
     The box is as tall as the words of about their usual height: one that
-    took in a mark above or below would take in the lines around.
+    took in a mark above or below would take in the lines around. Boxes come
+    back in the pixels of ``image``.
     """
     usual = _usual_height(words)
     level = [w for w in words if w["height"] <= usual / SMALL_MARK]
@@ -217,10 +218,8 @@ def _read_again(
     top = max(0, min(w["top"] for w in level) - margin)
     right = min(image.width, max(w["left"] + w["width"] for w in words) + margin)
     bottom = min(image.height, max(w["top"] + w["height"] for w in level) + margin)
-    api.SetPageSegMode(mode)
-    api.SetRectangle(left, top, right - left, bottom - top)
-    api.Recognize()
-    return recognised_lines(api)
+    lines = engine.read(image.crop((left, top, right, bottom)), languages, layout)
+    return [[{**w, "left": w["left"] + left, "top": w["top"] + top} for w in line] for line in lines]
 
 
 def _apart(words: list[Word]) -> list[list[Word]]:

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from archive.pipeline.ocr_engines import Word, read_line
+from archive.pipeline.ocr_engines import Engine, Word
 
 # Digits with a date's or a time's separators, a year, or a time of day.
 DATE_LIKE = re.compile(r"\d\s?[./\-:]\s?\d|(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -54,7 +54,7 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _LOOKALIKES = set("ABCEHKMOPTXacexopyАВСЕНКМОРТХасехору")
 
 
-def settle_dates(image: Image.Image, lines: list[list[Word]], languages: str) -> list[list[Word]]:
+def settle_dates(engine: Engine, image: Image.Image, lines: list[list[Word]], languages: str) -> list[list[Word]]:
     """The lines, each dated part in doubt replaced by its best reading (see the module)."""
     settled = []
     for words in lines:
@@ -62,7 +62,8 @@ def settle_dates(image: Image.Image, lines: list[list[Word]], languages: str) ->
         for part in reversed(dated_parts(words)):
             if _in_doubt(words[part]):
                 ends = (part.start == 0, part.stop == len(words))
-                words = words[: part.start] + _best_reading(image, words[part], languages, ends) + words[part.stop :]
+                best = _best_reading(engine, image, words[part], languages, ends)
+                words = words[: part.start] + best + words[part.stop :]
         settled.append(words)
     return settled
 
@@ -109,14 +110,16 @@ def lookalikes_only(word: str) -> bool:
     return len(letters) >= 2 and all(ch in _LOOKALIKES for ch in letters)
 
 
-def _best_reading(image: Image.Image, part: list[Word], languages: str, ends: tuple[bool, bool]) -> list[Word]:
+def _best_reading(
+    engine: Engine, image: Image.Image, part: list[Word], languages: str, ends: tuple[bool, bool]
+) -> list[Word]:
     """The best reading of a dated part: as first read, again in ``languages``, and in each language alone.
 
     ``ends`` says whether the part starts and ends its line.
     """
     crop, to_image = _cut_out(image, part, ends)
     readings = [part]
-    again = [to_image(word) for word in read_line(crop, languages)]
+    again = [to_image(word) for line in engine.read(crop, languages, "line") for word in line]
     if again:
         readings.append(again)
     # A month's or a weekday's name may have been read with the other
@@ -124,7 +127,7 @@ def _best_reading(image: Image.Image, part: list[Word], languages: str, ends: tu
     doubtful = any(lookalikes_only(w["text"]) for r in readings for w in r)
     if "+" in languages and (doubtful or any(map(_has_mixed, readings))):
         for language in languages.split("+"):
-            alone = [to_image(word) for word in read_line(crop, language)]
+            alone = [to_image(word) for line in engine.read(crop, language, "line") for word in line]
             if alone:
                 readings.append(alone)
     letters = _letters(part)

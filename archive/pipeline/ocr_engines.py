@@ -1,13 +1,17 @@
-"""The OCR engines behind the ocr stage, each kept loaded in the worker process.
+"""The OCR engine behind the ocr stage, kept loaded in the worker process, and the interface it meets.
 
-Tesseract (through tesserocr) reads every picture. Every engine can read one
-line of text cut out of a picture (``read_line``), which is how a line read
-unsure is read again.
+An engine reads a picture as a page (text anywhere), a block (lines one
+under another) or a single line, and gives lines of words with boxes and
+confidences. The stage's own steps (joining chunks, re-reading lines and
+dated parts) ask only that of it, so another engine that meets ``Engine``
+can stand in: bench/ocr_engines.py measures RapidOCR and EasyOCR through
+it. Tesseract (through tesserocr) is the one the stage uses: on the
+numbers there, no other engine whose weights ship on PyPI reads Cyrillic.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import tesserocr
 from django.conf import settings
@@ -16,6 +20,17 @@ from PIL import Image
 # A word as read: its text, box (left, top, width, height) in the pixels of
 # the picture read, and confidence (0..100).
 Word = dict[str, Any]
+
+Layout = Literal["page", "block", "line"]
+
+
+class Engine(Protocol):
+    name: str
+
+    def read(self, image: Image.Image, languages: str, layout: Layout) -> list[list[Word]]:
+        """Lines of words read in ``image``, with boxes in its pixels: as a page, a block or one line."""
+        ...
+
 
 # How Tesseract finds the text of a whole picture: as much text as it can
 # find, in no particular order. A screen is not a page of columns, and the
@@ -67,14 +82,22 @@ def recognised_lines(api: tesserocr.PyTessBaseAPI) -> list[list[Word]]:
     return lines
 
 
-def read_line(image: Image.Image, languages: str) -> list[Word]:
-    """The words Tesseract reads in ``image`` taken as one line of text."""
-    api = engine(languages)
-    api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
-    try:
-        api.SetImage(image)
-        api.Recognize()
-        return [word for line in recognised_lines(api) for word in line]
-    finally:
-        api.SetPageSegMode(PAGE_MODE)
-        api.Clear()
+class Tesseract:
+    """Tesseract through tesserocr, an engine per language set kept loaded."""
+
+    name = "tesseract"
+    modes = {"page": PAGE_MODE, "block": tesserocr.PSM.SINGLE_BLOCK, "line": tesserocr.PSM.SINGLE_LINE}
+
+    def read(self, image: Image.Image, languages: str, layout: Layout) -> list[list[Word]]:
+        api = engine(languages)
+        api.SetPageSegMode(self.modes[layout])
+        try:
+            api.SetImage(image)
+            api.Recognize()
+            return recognised_lines(api)
+        finally:
+            api.SetPageSegMode(PAGE_MODE)
+            api.Clear()
+
+
+TESSERACT = Tesseract()
