@@ -26,7 +26,7 @@ from archive.pipeline.ocr_engines import Engine, Word
 # Digits with a date's or a time's separators, a year, or a time of day.
 DATE_LIKE = re.compile(r"\d\s?[./\-:]\s?\d|(?<!\d)(?:19|20)\d\d(?!\d)")
 # A line read at least this sure (mean confidence, 0..100), in one script, stands.
-SURE = 95
+SURE = 90
 # The height (pixels) a line is enlarged to before it is read again:
 # Tesseract's LSTM reads letters best at an x-height of 20 to 30 pixels.
 LINE_HEIGHT = 48
