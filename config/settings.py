@@ -183,6 +183,8 @@ URL_FETCH_TIMEOUT = env_int("URL_FETCH_TIMEOUT", 45, minimum=1)
 # OCR: Tesseract languages joined by "+", and where their data lives.
 OCR_LANGUAGES = env_str("OCR_LANGUAGES", "eng+rus")
 TESSDATA_PATH = env_str("TESSDATA_PATH", "/usr/share/tesseract-ocr/5/tessdata/")
+# RapidOCR (weights inside its wheel) reads again the Latin dates and times of small text.
+OCR_SECOND_ENGINE = env_bool("OCR_SECOND_ENGINE", True)
 
 # Celery. With no REDIS_URL, tasks run in-process (the embedded default).
 REDIS_URL = env_str("REDIS_URL")

@@ -26,7 +26,7 @@ from archive.models import Evidence, Frame, FrameSource, TextLine
 from archive.pipeline.base import Stage, StageSkipped
 from archive.pipeline.images import open_image, upright
 from archive.pipeline.ocr_dates import settle_dates
-from archive.pipeline.ocr_engines import TESSERACT, Engine, Layout, Word
+from archive.pipeline.ocr_engines import RAPIDOCR, TESSERACT, Engine, Layout, Word
 from archive.pipeline.ocr_photos import looks_photographed
 from archive.pipeline.ocr_prepare import Prepared, prepare
 from archive.vault import vault_open
@@ -67,7 +67,8 @@ def read_lines(image: Image.Image, languages: str, *, photo: bool = False) -> li
     2. Tesseract reads it, and each of its lines is checked, and parts of it
        read again where they need it (see ``_settle``).
     3. Lines that hold a date or a time and were read unsure, or in two
-       scripts, are read again on their own (see ``reread.settle_dates``).
+       scripts, are read again on their own (``ocr_dates.settle_dates``);
+       in small text, Latin ones by RapidOCR too.
     4. Boxes are brought back to the pixels of ``image``.
     """
     prepared = prepare(image, photo=photo)
@@ -75,7 +76,9 @@ def read_lines(image: Image.Image, languages: str, *, photo: bool = False) -> li
     lines: list[list[Word]] = []
     for words in _joined(reader, prepared.image, TESSERACT.read(prepared.image, languages, "page")):
         lines += _settle(reader, words)
-    lines = settle_dates(TESSERACT, prepared.image, lines, languages)
+    # Small text only: at full size Tesseract reads Latin dates as well (bench/ocr_engines.py).
+    latin = RAPIDOCR if settings.OCR_SECOND_ENGINE and prepared.scale > 1.0 else None
+    lines = settle_dates(TESSERACT, prepared.image, lines, languages, latin)
     return [_line([_in_original(word, prepared) for word in words], index) for index, words in enumerate(lines)]
 
 

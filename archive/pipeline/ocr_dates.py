@@ -47,6 +47,9 @@ TALL = 1.6
 # digits lost some (Tesseract drops glyphs at a crop's edge): it never counts.
 KEPT = 0.8
 
+# Where a dated part may reach: (the end of the word before it, the start of the word after it).
+Room = tuple[int | None, int | None]
+
 _CYRILLIC = re.compile(r"[\u0400-\u04ff№]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Letters that look alike in the Latin and the Cyrillic script: a word made
@@ -54,15 +57,25 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _LOOKALIKES = set("ABCEHKMOPTXacexopyАВСЕНКМОРТХасехору")
 
 
-def settle_dates(engine: Engine, image: Image.Image, lines: list[list[Word]], languages: str) -> list[list[Word]]:
-    """The lines, each dated part in doubt replaced by its best reading (see the module)."""
+def settle_dates(
+    engine: Engine, image: Image.Image, lines: list[list[Word]], languages: str, latin: Engine | None = None
+) -> list[list[Word]]:
+    """The lines, each dated part in doubt replaced by its best reading (see the module).
+
+    ``latin``, where given, is a second engine that reads again the parts
+    written in Latin letters alone.
+    """
     settled = []
     for words in lines:
         # From the end, so that the places of the parts still to do stay where they were.
         for part in reversed(dated_parts(words)):
             if _in_doubt(words[part]):
-                ends = (part.start == 0, part.stop == len(words))
-                best = _best_reading(engine, image, words[part], languages, ends)
+                # The part's room: from the end of the word before it to the start of the word after it.
+                room = (
+                    words[part.start - 1]["left"] + words[part.start - 1]["width"] if part.start else None,
+                    words[part.stop]["left"] if part.stop < len(words) else None,
+                )
+                best = _best_reading(engine, latin, image, words[part], languages, room)
                 words = words[: part.start] + best + words[part.stop :]
         settled.append(words)
     return settled
@@ -111,34 +124,37 @@ def lookalikes_only(word: str) -> bool:
 
 
 def _best_reading(
-    engine: Engine, image: Image.Image, part: list[Word], languages: str, ends: tuple[bool, bool]
+    engine: Engine, latin: Engine | None, image: Image.Image, part: list[Word], languages: str, room: Room
 ) -> list[Word]:
-    """The best reading of a dated part: as first read, again in ``languages``, and in each language alone.
+    """The best reading of a dated part: as first read, again in ``languages`` and in each alone, and by ``latin``.
 
-    ``ends`` says whether the part starts and ends its line.
+    ``room`` is how far the part may reach (see ``_cut_out``). ``latin``
+    reads it too where the best of Tesseract's readings has no Cyrillic letter.
     """
-    crop, to_image = _cut_out(image, part, ends)
-    readings = [part]
-    again = [to_image(word) for line in engine.read(crop, languages, "line") for word in line]
-    if again:
-        readings.append(again)
+    crop, to_image = _cut_out(image, part, room)
+
+    def read(by: Engine, language: str) -> list[Word]:
+        return [to_image(word) for line in by.read(crop, language, "line") for word in line]
+
+    readings = [part, read(engine, languages)]
     # A month's or a weekday's name may have been read with the other
     # script's letters ("May" as Cyrillic "Мау"): read in each alone.
     doubtful = any(lookalikes_only(w["text"]) for r in readings for w in r)
     if "+" in languages and (doubtful or any(map(_has_mixed, readings))):
-        for language in languages.split("+"):
-            alone = [to_image(word) for line in engine.read(crop, language, "line") for word in line]
-            if alone:
-                readings.append(alone)
+        readings += [read(engine, language) for language in languages.split("+")]
+    readings = [r for r in readings if r]
     letters = _letters(part)
     counted = [r for r in readings if _letters(r) >= KEPT * letters] or [part]
     unmixed = [r for r in counted if not _has_mixed(r)] or counted
-    return max(unmixed, key=_confidence)
+    best = max(unmixed, key=_confidence)
+    if latin is not None and not any(_CYRILLIC.search(w["text"]) for w in best):
+        other = read(latin, languages)
+        if other and _letters(other) >= KEPT * letters and _confidence(other) > _confidence(best):
+            best = other
+    return best
 
 
-def _cut_out(
-    image: Image.Image, words: list[Word], ends: tuple[bool, bool]
-) -> tuple[Image.Image, Callable[[Word], Word]]:
+def _cut_out(image: Image.Image, words: list[Word], room: Room) -> tuple[Image.Image, Callable[[Word], Word]]:
     """The part's box, widened to the ink beside it, enlarged to ``LINE_HEIGHT`` and padded; and the way back.
 
     The box is as tall as the words of about the usual height: a mark whose
@@ -146,7 +162,9 @@ def _cut_out(
     in. The first reading may have lost the letters at an end of its line
     ("September" read as "ptember"): there the box takes in the ink that runs
     on from the part, up to a gap as wide as a space, so that the reading
-    again sees them. ``ends`` says whether the part starts and ends its line.
+    again sees them. ``room`` holds the end of the word before the part and
+    the start of the word after it (None at the line's ends): the box stays
+    between them, even where a word's box ran on over its neighbours.
     """
     heights = sorted(w["height"] for w in words)
     usual = heights[len(heights) // 2]
@@ -159,11 +177,10 @@ def _cut_out(
     margin = max(2, round(MARGIN * height))
     top, bottom = max(0, top - margin), min(image.height, bottom + margin)
     inked = (np.asarray(image)[top:bottom] < INK).any(axis=0)
-    if ends[0]:
-        left = _ink_end(inked, left, -1, height)
-    if ends[1]:
-        right = _ink_end(inked, right - 1, 1, height) + 1
-    left, right = max(0, left - margin), min(image.width, right + margin)
+    before, after = room
+    left = _ink_end(inked, left, -1, height) - margin if before is None else max(left - margin, before)
+    right = _ink_end(inked, right - 1, 1, height) + 1 + margin if after is None else min(right + margin, after)
+    left, right = max(0, left), min(image.width, right)
     pixels = np.asarray(image.crop((left, top, right, bottom)))
     scale = max(1.0, LINE_HEIGHT / max(1, bottom - top))
     if scale > 1.0:

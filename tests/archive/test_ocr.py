@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from archive.models import ProcessingStatus
 from archive.pipeline.ocr import read_lines
 from archive.pipeline.ocr_dates import dated_parts, mixed_script
+from archive.pipeline.ocr_engines import RAPIDOCR
 from archive.pipeline.ocr_photos import looks_photographed, skew_angle
 from archive.pipeline.ocr_prepare import PAD, letter_height, prepare, reading_scale, remove_rules
 from tests import media
@@ -249,3 +250,20 @@ def test_the_pipeline_straightens_a_scanned_pdf_and_a_photo_but_not_a_screenshot
     photo.save(buffer, "JPEG", quality=90)
     taken = run_pipeline(buffer.getvalue(), "IMG_2041.jpg")
     assert all(line in taken.frames.get().text for line in DATED_PAGE), taken.frames.get().text
+
+
+def test_the_second_engine_reads_a_latin_line_from_its_own_weights() -> None:
+    line = Image.new("RGB", (300, 24), "#ffffff")
+    ImageDraw.Draw(line).text(
+        (4, 4), "Posted Sep 4, 2023 at 2:21 PM", font=ImageFont.truetype(media.FONT, 14), fill="#222"
+    )
+    [words] = RAPIDOCR.read(line, "eng", "line")
+    assert " ".join(w["text"] for w in words) == "Posted Sep 4, 2023 at 2:21 PM"
+    assert words[0]["left"] < words[-1]["left"] and all(0 < w["confidence"] <= 100 for w in words)
+
+
+def test_a_shrunk_screens_address_is_read_by_the_second_engine_and_no_text_comes_twice() -> None:
+    read = texts(as_platforms_pass_it_on(browser_screen(), 0.5, 90))
+    assert "https://news.example.org/2023/09/04/story-12" in read, read
+    # A word whose box ran over the rest of its line once made the line's end come twice.
+    assert sum(text.count("strike halts") for text in read) == 1, read
