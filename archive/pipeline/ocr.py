@@ -12,6 +12,7 @@ on their own, and dated parts in doubt are read again (``ocr_dates``).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -97,6 +98,7 @@ def _joined(read_again: ReadAgain, image: Image.Image, chunks: list[list[Word]])
     ink = np.asarray(image) < INK
     boxes = [_box(words) for words in chunks]
     order = sorted(range(len(chunks)), key=lambda i: boxes[i][0])
+    lefts = [boxes[i][0] for i in order]
     joined: list[list[int]] = []
     placed: set[int] = set()
     for first in order:
@@ -104,10 +106,16 @@ def _joined(read_again: ReadAgain, image: Image.Image, chunks: list[list[Word]])
             continue
         group = [first]
         placed.add(first)
-        for other in order:
-            if other not in placed and _side_by_side(boxes[group[-1]], boxes[other], ink):
-                group.append(other)
-                placed.add(other)
+        while True:
+            # The chunks that start within reach right of the group's last one, nearest first.
+            last = boxes[group[-1]]
+            reach = last[2] + WIDE_GAP * (last[3] - last[1])
+            window = order[bisect_left(lefts, last[2]) : bisect_right(lefts, reach)]
+            follower = next((i for i in window if i not in placed and _side_by_side(last, boxes[i], ink)), None)
+            if follower is None:
+                break
+            group.append(follower)
+            placed.add(follower)
         joined.append(group)
     lines = []
     # In Tesseract's order of their first chunks: a wrapped headline's lines stay one after the other.

@@ -1,15 +1,18 @@
-"""Lines that hold a date or a time, read again on their own where the first reading is in doubt.
+"""The dated parts of lines, read again on their own where the first reading is in doubt.
 
 Dates are what this product reads pictures for, and they are short, dense
 runs of digits and separators that a reading of the whole page gets wrong
-first: a digit confused, a separator lost, a Latin month read with Cyrillic
-look-alikes (``01-Nov-2017`` as ``01-№у\\-2017``). Each such line is cut out,
-enlarged to the height Tesseract's line recogniser reads best, and read again
-as a single line: in the case's languages, and in each language alone where a
-word came out in two scripts. The readings are reconciled by Tesseract's own
-confidence, a reading with a word in two scripts counting only where every
-reading has one, and one that lost letters of the line never counting. The
-words keep their boxes in the picture read.
+first: a digit confused, a separator lost, a letter at the line's start
+dropped, a Latin month read with Cyrillic look-alikes (``01-Nov-2017`` as
+``01-Моу-2017``, ``May`` as ``Мау``). Each dated part in doubt (see
+``dated_parts`` and ``_in_doubt``) is cut out, enlarged to the height
+Tesseract's line recogniser reads best, and read again as a single line: in
+the case's languages, in each language alone where its script is in doubt,
+and by a second engine where it is Latin and the picture's text was small.
+The readings are reconciled by the engines' own confidence: a reading with a
+word in two scripts counts only where every reading has one, and one that
+lost letters of the part never counts. The words keep their boxes in the
+picture read.
 """
 
 from __future__ import annotations

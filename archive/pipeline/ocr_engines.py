@@ -116,7 +116,7 @@ class RapidOCR:
     shares of the line's box by their length.
     """
 
-    name = "rapidocr"
+    name = "RapidOCR PP-OCRv6"
     _reader: Any = None
 
     def read(self, image: Image.Image, languages: str, layout: Layout) -> list[list[Word]]:
@@ -132,10 +132,10 @@ class RapidOCR:
             boxes = [[[0, 0], [image.width, 0], [image.width, image.height], [0, image.height]]] * len(texts)
         else:
             boxes = found.boxes
-        return [_spread(text, score, box) for text, score, box in zip(texts, found.scores, boxes, strict=True)]
+        return [line_words(text, score, box) for text, score, box in zip(texts, found.scores, boxes, strict=True)]
 
 
-def _spread(text: str, score: float, box: Any) -> list[Word]:
+def line_words(text: str, score: float, box: Any) -> list[Word]:
     """The words of a line read as one text, each given the share of the line's box its length takes."""
     points = np.asarray(box, dtype=float)
     left, top = points.min(axis=0)
