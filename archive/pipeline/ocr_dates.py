@@ -19,9 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 import cv2
 import numpy as np
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.dates import get_day_names, get_month_names
 from PIL import Image
 
 from archive.pipeline.ocr_engines import Engine, Word
@@ -132,29 +136,61 @@ def _best_reading(
     """The best reading of a dated part: as first read, again in ``languages`` and in each alone, and by ``latin``.
 
     ``room`` is how far the part may reach (see ``_cut_out``). ``latin``
-    reads it too where the best of Tesseract's readings has no Cyrillic letter.
+    reads it too where the best of Tesseract's readings is still unsure and
+    has no Cyrillic letter.
     """
     crop, to_image = _cut_out(image, part, room)
 
     def read(by: Engine, language: str) -> list[Word]:
         return [to_image(word) for line in by.read(crop, language, "line") for word in line]
 
-    readings = [part, read(engine, languages)]
-    # A month's or a weekday's name may have been read with the other
-    # script's letters ("May" as Cyrillic "Мау"): read in each alone.
-    doubtful = any(lookalikes_only(w["text"]) for r in readings for w in r)
-    if "+" in languages and (doubtful or any(map(_has_mixed, readings))):
-        readings += [read(engine, language) for language in languages.split("+")]
-    readings = [r for r in readings if r]
+    # A part whose script is in doubt (in two scripts, or a month's or a
+    # weekday's name made of look-alikes: "May" read as Cyrillic "Мау") is
+    # read in each language alone; any other again in all of them.
+    in_doubt = _has_mixed(part) or any(lookalikes_only(w["text"]) for w in part)
+    alone = languages.split("+") if "+" in languages and in_doubt else [languages]
+    readings = [part] + [reading for language in alone if (reading := read(engine, language))]
     letters = _letters(part)
     counted = [r for r in readings if _letters(r) >= KEPT * letters] or [part]
     unmixed = [r for r in counted if not _has_mixed(r)] or counted
-    best = max(unmixed, key=_confidence)
-    if latin is not None and not any(_CYRILLIC.search(w["text"]) for w in best):
+    names = calendar_names(languages)
+
+    def rank(reading: list[Word]) -> tuple[bool, float]:
+        # A reading that names a month or a weekday of the case's languages
+        # beats one that does not ("May" beats "Мау", "июня" beats "июмя").
+        return any(_bare(w["text"]) in names for w in reading), _confidence(reading)
+
+    best = max(unmixed, key=rank)
+    if latin is not None and _confidence(best) < SURE and not any(_CYRILLIC.search(w["text"]) for w in best):
         other = read(latin, languages)
-        if other and _letters(other) >= KEPT * letters and _confidence(other) > _confidence(best):
+        if other and _letters(other) >= KEPT * letters and rank(other) > rank(best):
             best = other
     return best
+
+
+@cache
+def calendar_names(languages: str) -> frozenset[str]:
+    """The month and weekday names of the languages' CLDR locales: wide and abbreviated, in every context.
+
+    ``languages`` are Tesseract's (``eng+rus``); CLDR's aliases give their
+    locales (``en``, ``ru``). Lower case, without the abbreviations' dots.
+    """
+    aliases = get_global("language_aliases")
+    names: set[str] = set()
+    for code in languages.split("+"):
+        try:
+            locale = Locale.parse(aliases.get(code, code))
+        except (ValueError, UnknownLocaleError):
+            continue
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for table in (get_month_names(width, context, locale), get_day_names(width, context, locale)):
+                    names.update(_bare(name) for name in table.values())
+    return frozenset(names)
+
+
+def _bare(word: str) -> str:
+    return word.strip(".,:;()[]").lower()
 
 
 def _cut_out(image: Image.Image, words: list[Word], room: Room) -> tuple[Image.Image, Callable[[Word], Word]]:

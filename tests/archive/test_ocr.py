@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from archive.models import ProcessingStatus
 from archive.pipeline.ocr import read_lines
-from archive.pipeline.ocr_dates import dated_parts, mixed_script
+from archive.pipeline.ocr_dates import calendar_names, dated_parts, mixed_script
 from archive.pipeline.ocr_engines import RAPIDOCR
 from archive.pipeline.ocr_photos import looks_photographed, skew_angle
 from archive.pipeline.ocr_prepare import PAD, letter_height, prepare, reading_scale, remove_rules
@@ -267,3 +267,11 @@ def test_a_shrunk_screens_address_is_read_by_the_second_engine_and_no_text_comes
     assert "https://news.example.org/2023/09/04/story-12" in read, read
     # A word whose box ran over the rest of its line once made the line's end come twice.
     assert sum(text.count("strike halts") for text in read) == 1, read
+
+
+def test_month_and_weekday_names_come_from_cldr_for_the_ocr_languages() -> None:
+    names = calendar_names("eng+rus")
+    assert {"may", "september", "sep", "mon", "июня", "сентября", "сент", "пн"} <= names
+    assert "мау" not in names and "eylül" not in names
+    assert {"eylül", "pazartesi"} <= calendar_names("tur")
+    assert calendar_names("xx-not-a-language") == frozenset()
