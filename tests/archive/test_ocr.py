@@ -159,6 +159,7 @@ def test_a_line_is_read_again_only_in_its_dated_part() -> None:
 @pytest.mark.parametrize("size", [(1, 1), (3, 900), (800, 600)])
 def test_a_blank_or_tiny_picture_reads_as_nothing(size: tuple[int, int]) -> None:
     assert read_lines(Image.new("RGB", size, "#ffffff"), settings.OCR_LANGUAGES) == []
+    assert read_lines(Image.new("RGB", size, "#ffffff"), settings.OCR_LANGUAGES, photo=True) == []
     assert prepare(Image.new("RGB", size, "#000000")).image.size == (size[0] + 2 * PAD, size[1] + 2 * PAD)
 
 
