@@ -27,9 +27,19 @@ from archive.models import Evidence, Frame, FrameSource, TextLine
 from archive.pipeline.base import Stage, StageSkipped
 from archive.pipeline.images import open_image, upright
 from archive.pipeline.ocr_dates import settle_dates
-from archive.pipeline.ocr_engines import RAPIDOCR, TESSERACT, Engine, Layout, Word
+from archive.pipeline.ocr_engines import (
+    RAPIDOCR,
+    TESSERACT,
+    Engine,
+    Layout,
+    Word,
+    box,
+    mean_confidence,
+    of_usual_height,
+    usual_height,
+)
 from archive.pipeline.ocr_photos import looks_photographed
-from archive.pipeline.ocr_prepare import Prepared, prepare
+from archive.pipeline.ocr_prepare import INK, Prepared, prepare
 from archive.vault import vault_open
 
 # Words lower than this share of a line's usual height are marks (dashes,
@@ -48,10 +58,8 @@ WELL_READ_NUMBERS = 95
 WIDE_GAP = 4
 # Chunks of text at most this many times their height apart are words of
 # one line; so are chunks further apart (up to ``WIDE_GAP``) where at least
-# ``INK_BETWEEN`` of the columns between them hold ink (pixels darker than
-# ``INK``): letters that were not read.
+# ``INK_BETWEEN`` of the columns between them hold ink: letters that were not read.
 SPACE = 1.0
-INK = 128
 INK_BETWEEN = 0.3
 
 
@@ -96,7 +104,7 @@ def _joined(read_again: ReadAgain, image: Image.Image, chunks: list[list[Word]])
     beside a clock) stay apart.
     """
     ink = np.asarray(image) < INK
-    boxes = [_box(words) for words in chunks]
+    boxes = [box(words) for words in chunks]
     order = sorted(range(len(chunks)), key=lambda i: boxes[i][0])
     lefts = [boxes[i][0] for i in order]
     joined: list[list[int]] = []
@@ -122,23 +130,13 @@ def _joined(read_again: ReadAgain, image: Image.Image, chunks: list[list[Word]])
     for group in sorted(joined, key=min):
         words = [word for index in group for word in chunks[index]]
         if len(group) > 1:
-            usual = _usual_height(words)
+            usual = usual_height(words)
             again = read_again(words, max(2, usual // 3), "line")
             again_words = [word for line in again for word in line]
-            if again_words and _mean_confidence(again_words) >= _mean_confidence(words):
+            if again_words and mean_confidence(again_words) >= mean_confidence(words):
                 words = again_words
         lines.append(words)
     return lines
-
-
-def _box(words: list[Word]) -> tuple[int, int, int, int]:
-    """(left, top, right, bottom) of words."""
-    return (
-        min(w["left"] for w in words),
-        min(w["top"] for w in words),
-        max(w["left"] + w["width"] for w in words),
-        max(w["top"] + w["height"] for w in words),
-    )
 
 
 def _side_by_side(before: tuple[int, int, int, int], after: tuple[int, int, int, int], ink: np.ndarray) -> bool:
@@ -153,10 +151,6 @@ def _side_by_side(before: tuple[int, int, int, int], after: tuple[int, int, int,
         return True
     between = ink[max(before[1], after[1]) : min(before[3], after[3]), before[2] : after[0]]
     return between.size > 0 and between.any(axis=0).mean() >= INK_BETWEEN
-
-
-def _mean_confidence(words: list[Word]) -> float:
-    return sum(w["confidence"] for w in words) / len(words)
 
 
 def _in_original(word: Word, prepared: Prepared) -> Word:
@@ -175,7 +169,7 @@ def _settle(read_again: ReadAgain, words: list[Word]) -> list[list[Word]]:
        well, and icons, are left as they are.
     3. Lines are cut where words stand far apart (see ``_apart``).
     """
-    usual = _usual_height(words)
+    usual = usual_height(words)
     # A margin of a third of a line keeps the letters whole without taking in the next line.
     margin = max(2, usual // 3)
     stacked: list[list[Word]] = []
@@ -223,12 +217,10 @@ def _read_again(
     took in a mark above or below would take in the lines around. Boxes come
     back in the pixels of ``image``.
     """
-    usual = _usual_height(words)
-    level = [w for w in words if w["height"] <= usual / SMALL_MARK]
-    left = max(0, min(w["left"] for w in words) - margin)
-    top = max(0, min(w["top"] for w in level) - margin)
-    right = min(image.width, max(w["left"] + w["width"] for w in words) + margin)
-    bottom = min(image.height, max(w["top"] + w["height"] for w in level) + margin)
+    left, _, right, _ = box(words)
+    _, top, _, bottom = box(of_usual_height(words))
+    left, top = max(0, left - margin), max(0, top - margin)
+    right, bottom = min(image.width, right + margin), min(image.height, bottom + margin)
     lines = engine.read(image.crop((left, top, right, bottom)), languages, layout)
     return [[{**w, "left": w["left"] + left, "top": w["top"] + top} for w in line] for line in lines]
 
@@ -240,7 +232,7 @@ def _apart(words: list[Word]) -> list[list[Word]]:
     picture: a menu bar's menus and, at the far end, its clock, or a page's
     column and the column beside it. Words of one text stand a space apart.
     """
-    return _cut(words, WIDE_GAP * _usual_height(words))
+    return _cut(words, WIDE_GAP * usual_height(words))
 
 
 def _cut(words: list[Word], gap: int) -> list[list[Word]]:
@@ -279,7 +271,7 @@ def _one_baseline(words: list[Word]) -> list[list[Word]]:
     (a letter taken in with a mark above or below it), stay with the run
     before them.
     """
-    usual = _usual_height(words)
+    usual = usual_height(words)
     runs: list[list[Word]] = [[]]
     last = None
     for word in words:
@@ -289,11 +281,6 @@ def _one_baseline(words: list[Word]) -> list[list[Word]]:
             last = word
         runs[-1].append(word)
     return [run for run in runs if run]
-
-
-def _usual_height(words: list[Word]) -> int:
-    """The median height of the words of a line."""
-    return sorted(w["height"] for w in words)[len(words) // 2]
 
 
 def _bottom(word: Word) -> int:

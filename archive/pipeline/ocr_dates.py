@@ -21,14 +21,14 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-import cv2
 import numpy as np
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import get_day_names, get_month_names
 from PIL import Image
 
-from archive.pipeline.ocr_engines import Engine, Word
+from archive.pipeline.ocr_engines import Engine, Word, box, mean_confidence, of_usual_height
+from archive.pipeline.ocr_prepare import INK, PAD, enlarged, with_margin
 
 # Digits with a date's or a time's separators, a year, or a time of day.
 DATE_LIKE = re.compile(r"\d\s?[./\-:]\s?\d|(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -40,16 +40,10 @@ LINE_HEIGHT = 48
 # The margin around a line's box, as a share of its height: enough for the
 # letters' edges, too little to take in the lines above and below.
 MARGIN = 0.25
-PAD = 12
-# Ink (pixels darker than ``INK`` on the white background) that runs on from
-# a part's ends with gaps under ``SPACE`` line heights, up to ``REACH`` line
-# heights away, is letters of it that the first reading lost.
-INK = 128
+# Ink that runs on from a part's ends with gaps under ``SPACE`` line heights,
+# up to ``REACH`` line heights away, is letters of it that the first reading lost.
 SPACE = 0.3
 REACH = 3
-# Words taller than this many times the usual height of a part's words took
-# in something above or below them.
-TALL = 1.6
 # A reading that keeps fewer than this share of the first reading's letters and
 # digits lost some (Tesseract drops glyphs at a crop's edge): it never counts.
 KEPT = 0.8
@@ -121,7 +115,7 @@ def mixed_script(text: str) -> bool:
 
 
 def _in_doubt(words: list[Word]) -> bool:
-    return _confidence(words) < SURE or _has_mixed(words) or any(lookalikes_only(w["text"]) for w in words)
+    return mean_confidence(words) < SURE or _has_mixed(words) or any(lookalikes_only(w["text"]) for w in words)
 
 
 def lookalikes_only(word: str) -> bool:
@@ -158,10 +152,10 @@ def _best_reading(
     def rank(reading: list[Word]) -> tuple[bool, float]:
         # A reading that names a month or a weekday of the case's languages
         # beats one that does not ("May" beats "Мау", "июня" beats "июмя").
-        return any(_bare(w["text"]) in names for w in reading), _confidence(reading)
+        return any(_bare(w["text"]) in names for w in reading), mean_confidence(reading)
 
     best = max(unmixed, key=rank)
-    if latin is not None and _confidence(best) < SURE and not any(_CYRILLIC.search(w["text"]) for w in best):
+    if latin is not None and mean_confidence(best) < SURE and not any(_CYRILLIC.search(w["text"]) for w in best):
         other = read(latin, languages)
         if other and _letters(other) >= KEPT * letters and rank(other) > rank(best):
             best = other
@@ -205,13 +199,8 @@ def _cut_out(image: Image.Image, words: list[Word], room: Room) -> tuple[Image.I
     the start of the word after it (None at the line's ends): the box stays
     between them, even where a word's box ran on over its neighbours.
     """
-    heights = sorted(w["height"] for w in words)
-    usual = heights[len(heights) // 2]
-    level = [w for w in words if w["height"] <= TALL * usual] or words
-    left = min(w["left"] for w in words)
-    top = min(w["top"] for w in level)
-    right = max(w["left"] + w["width"] for w in words)
-    bottom = max(w["top"] + w["height"] for w in level)
+    left, _, right, _ = box(words)
+    _, top, _, bottom = box(of_usual_height(words))
     height = bottom - top
     margin = max(2, round(MARGIN * height))
     top, bottom = max(0, top - margin), min(image.height, bottom + margin)
@@ -220,11 +209,8 @@ def _cut_out(image: Image.Image, words: list[Word], room: Room) -> tuple[Image.I
     left = _ink_end(inked, left, -1, height) - margin if before is None else max(left - margin, before)
     right = _ink_end(inked, right - 1, 1, height) + 1 + margin if after is None else min(right + margin, after)
     left, right = max(0, left), min(image.width, right)
-    pixels = np.asarray(image.crop((left, top, right, bottom)))
     scale = max(1.0, LINE_HEIGHT / max(1, bottom - top))
-    if scale > 1.0:
-        pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
-    crop = Image.fromarray(cv2.copyMakeBorder(pixels, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255))
+    crop = Image.fromarray(with_margin(enlarged(np.asarray(image.crop((left, top, right, bottom))), scale)))
 
     def to_image(word: Word) -> Word:
         return {
@@ -252,10 +238,6 @@ def _ink_end(inked: np.ndarray, start: int, step: int, height: int) -> int:
             blank += 1
         column += step
     return end
-
-
-def _confidence(words: list[Word]) -> float:
-    return sum(w["confidence"] for w in words) / len(words)
 
 
 def _has_mixed(words: list[Word]) -> bool:

@@ -28,6 +28,34 @@ from PIL import Image
 Word = dict[str, Any]
 
 Layout = Literal["page", "block", "line"]
+# Words taller than this many times the usual height of their line took in
+# something above or below them (a "·" read as a tall "-", a letter with a mark).
+TALL = 1 / 0.6
+
+
+def box(words: list[Word]) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of words."""
+    return (
+        min(w["left"] for w in words),
+        min(w["top"] for w in words),
+        max(w["left"] + w["width"] for w in words),
+        max(w["top"] + w["height"] for w in words),
+    )
+
+
+def usual_height(words: list[Word]) -> int:
+    """The median height of words."""
+    return sorted(w["height"] for w in words)[len(words) // 2]
+
+
+def of_usual_height(words: list[Word]) -> list[Word]:
+    """The words no taller than ``TALL`` times the usual: those whose boxes tell where the line is."""
+    usual = usual_height(words)
+    return [w for w in words if w["height"] <= TALL * usual] or words
+
+
+def mean_confidence(words: list[Word]) -> float:
+    return sum(w["confidence"] for w in words) / len(words)
 
 
 class Engine(Protocol):

@@ -169,6 +169,8 @@ RULE_LETTERS = 6
 RULE_INK = 220
 # A rule is at most this share of a letter's height thick.
 RULE_THICKNESS = 0.25
+# Once every background is white, pixels darker than this are ink.
+INK = 128
 # A border of background around the picture: Tesseract drops a letter that
 # touches the picture's edge ("01-Nov-2017" read as "1-Nov-2017").
 PAD = 12
@@ -217,13 +219,23 @@ def prepare(image: Image.Image, *, photo: bool = False) -> Prepared:
     pixels = np.asarray(normalise_polarity(image))
     letters = letter_height(pixels)
     scale = reading_scale(letters, pixels.shape[1] * pixels.shape[0])
-    if scale != 1.0:
-        pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+    pixels = enlarged(pixels, scale)
     letters = (letters or DEFAULT_LETTER) * scale
-    pixels = remove_rules(flatten_background(pixels, letters), letters)
-    padded = cv2.copyMakeBorder(pixels, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
+    pixels = with_margin(remove_rules(flatten_background(pixels, letters), letters))
     matrix = np.array([[scale, 0, PAD], [0, scale, PAD], [0, 0, 1]]) @ matrix
-    return Prepared(Image.fromarray(padded), scale, matrix)
+    return Prepared(Image.fromarray(pixels), scale, matrix)
+
+
+def enlarged(pixels: np.ndarray, scale: float) -> np.ndarray:
+    """Pixels enlarged ``scale`` times, bilinearly (see ``prepare``)."""
+    if scale == 1.0:
+        return pixels
+    return cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+
+
+def with_margin(pixels: np.ndarray) -> np.ndarray:
+    """Dark-on-white pixels with ``PAD`` pixels of white around them."""
+    return cv2.copyMakeBorder(pixels, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
 
 
 def remove_rules(pixels: np.ndarray, letters: float) -> np.ndarray:
