@@ -324,7 +324,7 @@ def test_bad_dates_are_refused_and_the_page_stays_up(world: World, timeline_case
     url = reverse("timeline:event_add", args=[world.case.slug])
     for typo in ("0023-07-20", "9999-12-31"):
         response = editor.post(url, {"title": "typo", "kind": "sanction", "date": typo}, follow=True)
-        assert "outside the years 1990 to 2100" in response.content.decode()
+        assert "outside the years 1900 to 2100" in response.content.decode()
     assert not KeyEvent.objects.filter(title="typo").exists()
     with pytest.raises(ReviewError):
         event_add(case=world.case, title="typo", day=date(1, 1, 1), actor=world.owner)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from timeline.extract.dates import DateMention, find_dates
+from timeline.extract.dates import DEFAULT_LOCALES, DateMention, find_dates
 
 # The share of the screen's height, from the top and from the bottom, where clocks live.
 TOP_BAND = 0.08
@@ -68,9 +68,9 @@ def _time_of(line: Line) -> tuple[int, int] | None:
     return hour, int(match.group("m"))
 
 
-def _date_of(line: Line) -> DateMention | None:
+def _date_of(line: Line, locales: tuple[str, ...]) -> DateMention | None:
     text = _TIME.sub(" ", line.text)
-    mentions = _dated(text)
+    mentions = _dated(text, locales)
     if not mentions:
         # A tray icon read as "©" or "#" just before the date makes it look
         # like a copyright or a number: the date is looked for again without
@@ -78,13 +78,13 @@ def _date_of(line: Line) -> DateMention | None:
         tokens = text.split()
         while tokens and _tray_glyph(tokens[0]) and not any(ch.isdigit() for ch in tokens[0]):
             tokens.pop(0)
-        mentions = _dated(" ".join(tokens))
+        mentions = _dated(" ".join(tokens), locales)
     return mentions[0] if len(mentions) == 1 else None
 
 
-def _dated(text: str) -> list[DateMention]:
-    """The mentions in ``text`` that name a day, with or without a year."""
-    return [m for m in find_dates(text) if m.readings or m.day is not None]
+def _dated(text: str, locales: tuple[str, ...]) -> list[DateMention]:
+    """The mentions in ``text`` that name a day, with or without a year; beside a clock, "15/2" is a date."""
+    return [m for m in find_dates(text, locales, dated=True) if m.readings or m.day is not None]
 
 
 def _only_clock(line: Line, date: DateMention | None) -> bool:
@@ -119,8 +119,8 @@ def _tray_glyph(token: str) -> bool:
     return sum(ch.isalnum() for ch in token) <= 3 and not word
 
 
-def find_clocks(lines: list[Line], width: int, height: int) -> list[Clock]:
-    """Clocks in the edge bands of one frame."""
+def find_clocks(lines: list[Line], width: int, height: int, locales: tuple[str, ...] = DEFAULT_LOCALES) -> list[Clock]:
+    """Clocks in the edge bands of one frame, their dates read in ``locales``."""
     band = [line for line in lines if line.bottom <= height * TOP_BAND or line.top >= height * (1 - BOTTOM_BAND)]
     clocks = []
     used: set[int] = set()
@@ -128,7 +128,7 @@ def find_clocks(lines: list[Line], width: int, height: int) -> list[Clock]:
         time_of_day = _time_of(line)
         if time_of_day is None or number in used:
             continue
-        date = _date_of(line)
+        date = _date_of(line, locales)
         if not _only_clock(line, date):
             continue
         partner = None
@@ -141,7 +141,7 @@ def find_clocks(lines: list[Line], width: int, height: int) -> list[Clock]:
                     abs(other.top - line.bottom) <= 2 * line.height or abs(line.top - other.bottom) <= 2 * line.height
                 )
                 overlap = min(line.right, other.right) - max(line.left, other.left) > 0
-                if near and overlap and (found := _date_of(other)) is not None and _only_clock(other, found):
+                if near and overlap and (found := _date_of(other, locales)) is not None and _only_clock(other, found):
                     date, partner = found, other_number
                     break
         if date is None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from timeline.extract.clocks import Line, find_clocks
-from timeline.extract.dates import DateMention, Reading, find_dates, resolve_year, settle_order
+from timeline.extract.dates import DEFAULT_LOCALES, DateMention, Reading, find_dates, resolve_year, settle_order
 from timeline.extract.names import file_name_date, url_dates
 
 UNKNOWN_ZONE = "local time of an unknown zone (UTC-12 to UTC+14)"
@@ -74,7 +74,10 @@ class ItemFacts:
     source_urls: list[str] = field(default_factory=list)
     posted: list[tuple[datetime, str]] = field(default_factory=list)  # (moment, "day" or "instant")
     received: datetime | None = None
+    # The device's locale (BCP 47), which settles numeric dates and clocks, and the case's locales,
+    # whose month and weekday names are read.
     locale: str | None = None
+    locales: tuple[str, ...] = DEFAULT_LOCALES
 
 
 @dataclass
@@ -149,7 +152,7 @@ def draft_cues(facts: ItemFacts, headlines: HeadlineLookup | None = None) -> tup
     _outside_facts(facts, drafts)
     ceiling = min((d.latest for d in drafts if d.bound == "not_after" and d.latest), default=None)
     for frame in facts.frames:
-        _frame_cues(frame, facts.locale, ceiling, headlines, drafts, candidates)
+        _frame_cues(frame, facts, ceiling, headlines, drafts, candidates)
     unique: dict[str, CueDraft] = {}
     for draft in drafts:
         seen = unique.get(draft.fingerprint)
@@ -253,16 +256,18 @@ def _iso_time(value: Any) -> datetime | None:
 
 def _frame_cues(
     frame: FrameText,
-    locale: str | None,
+    facts: ItemFacts,
     ceiling: datetime | None,
     headlines: HeadlineLookup | None,
     drafts: list[CueDraft],
     candidates: list[Candidate],
 ) -> None:
     lines = list(frame.lines)
+    locale = facts.locale
+    locales = tuple(dict.fromkeys([*facts.locales, *([locale] if locale else [])]))
     clock_lines: set[int] = set()
     # Plain text has no screen edges, and so no clock.
-    clocks = find_clocks(lines, frame.width, frame.height) if frame.width and frame.height else []
+    clocks = find_clocks(lines, frame.width, frame.height, locales) if frame.width and frame.height else []
     for clock in clocks:
         clock_lines.update(clock.lines)
     text_mentions: list[tuple[Line, DateMention]] = []
@@ -272,7 +277,7 @@ def _frame_cues(
         text = line.text
         for found in url_dates(text):
             text = text.replace(found.text, " " * len(found.text))
-        text_mentions += [(line, mention) for mention in find_dates(text)]
+        text_mentions += [(line, mention) for mention in find_dates(text, locales)]
     # The clock's date follows the device's locale, the page's dates the page's
     # language: only a locale the caller knows settles a clock's numeric date.
     for clock, date_mention in zip(clocks, settle_order([c.date for c in clocks], locale), strict=True):
@@ -287,7 +292,8 @@ def _frame_cues(
             # A clock's date that reads two ways (1/8/2023): the cue spans both days at that minute.
             start = min(clock.at(r.start) for r in readings)
             end = max(clock.at(r.start) for r in readings) + timedelta(minutes=1)
-            how = {**how, "readings": [f"{r.start:%Y-%m-%d} ({r.order.replace('_', ' ')})" for r in readings]}
+            how = {**how, "readings": [f"{r.start:%Y-%m-%d} ({r.order.replace('_', ' ')})" for r in readings],
+                   "note": _TWO_WAYS}  # fmt: skip
         earliest, latest, zone = local_bounds(start, end)
         drafts.append(CueDraft("clock", "on", earliest, latest, "minute", zone, "medium", clock.text, locator, how))
     text_settled = settle_order([m for _, m in text_mentions], locale or _screen_locale(lines))
@@ -325,7 +331,7 @@ def _frame_cues(
             details: dict[str, Any] = {}
             if len(readings) > 1:
                 details["readings"] = [f"{r.start:%Y-%m-%d} ({r.order.replace('_', ' ')})" for r in readings]
-                details["note"] = "the date reads two ways; the cue spans both"
+                details["note"] = _TWO_WAYS
             if mention.notes:
                 details["note"] = "; ".join(mention.notes)
             start, end = min(r.start for r in readings), max(r.end for r in readings)
@@ -341,6 +347,9 @@ def _frame_cues(
             CueDraft("text_date", "not_before", earliest, latest, granularity, zone, "weak", mention.text, locator,
                      details)
         )  # fmt: skip
+
+
+_TWO_WAYS = "the date reads two ways and the device's locale is not known; the cue spans both"
 
 
 def _screen_locale(lines: Sequence[Line]) -> str | None:

@@ -1,10 +1,25 @@
-"""Dates written in text, in Russian and English. Plain functions, no Django.
+"""Dates written in text, in every CLDR locale's words. Plain functions, no Django.
 
-``find_dates(text)`` returns every date mention with its span and its readings
-(a numeric date such as ``04/09/2023`` can have two). Things that look like
-dates but are not (prices, versions, phone numbers, build numbers, copyright
-ranges, durations, counters) are left out, and relative phrases ("2 часа
-назад", "yesterday") are never turned into dates.
+``find_dates(text, locales)`` returns every date mention with its span and its
+readings (a numeric date such as ``04/09/2023`` can have two). The month and
+weekday names come from CLDR (``cldr.names``) for the locales given, and a
+wide month name of any language that names one month only (``Eylül``) is
+known without being asked for. The text is folded first (``cldr.fold``):
+case, diacritics and the script of the digits do not matter.
+
+Forms: day, month and year in the orders CLDR's patterns use, with the words
+between them that the patterns put there (``d 'de' MMMM 'de' y``) and the
+times after; numeric dates; ISO 8601; the CJK ``年月日`` forms; ranges
+(``14.10. - 15.10.2018``, ``July 13-15``) as one mention over both ends;
+months, quarters and years alone; ordinals as words (``the third of
+October``, ``двадцать четвертого февраля``). A compact ``25032018`` or a bare
+``15/2`` is a date only where the context says so: a label before it
+(``DATE:``, ``Дата``, ``Tarih``) or a caller that knows (``dated=True``).
+
+Things that look like dates but are not (prices, versions, phone numbers,
+build numbers, copyright ranges, durations, counters, sizes, scores) are left
+out, and relative phrases ("2 часа назад", "yesterday") are never turned into
+dates.
 
 A reading is a local calendar interval [start, end) with its granularity; the
 time zone is not known from the text, and callers state what they assume.
@@ -16,153 +31,49 @@ import calendar
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cache
 
-EARLIEST_YEAR = 1990
+from timeline.extract import cldr
+from timeline.extract.number_words import ORDINAL, ordinal_value
+
+EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
+# The locales tried when a caller names none.
+DEFAULT_LOCALES = ("en", "ru")
 
-# Month names by their stems and abbreviations, in every grammatical form:
-# a word is a month when it starts with a stem and is one of the forms listed.
-_RU_MONTHS = {
-    1: ("январь", "января", "январе", "янв"),
-    2: ("февраль", "февраля", "феврале", "фев", "февр"),
-    3: ("март", "марта", "марте", "мар"),
-    4: ("апрель", "апреля", "апреле", "апр"),
-    5: ("май", "мая", "мае"),
-    6: ("июнь", "июня", "июне", "июн"),
-    7: ("июль", "июля", "июле", "июл"),
-    8: ("август", "августа", "августе", "авг"),
-    9: ("сентябрь", "сентября", "сентябре", "сен", "сент"),
-    10: ("октябрь", "октября", "октябре", "окт"),
-    11: ("ноябрь", "ноября", "ноябре", "ноя", "нояб"),
-    12: ("декабрь", "декабря", "декабре", "дек"),
-}
-_EN_MONTHS = {
-    1: ("january", "jan"),
-    2: ("february", "feb"),
-    3: ("march", "mar"),
-    4: ("april", "apr"),
-    5: ("may",),
-    6: ("june", "jun"),
-    7: ("july", "jul"),
-    8: ("august", "aug"),
-    9: ("september", "sep", "sept"),
-    10: ("october", "oct"),
-    11: ("november", "nov"),
-    12: ("december", "dec"),
-}
-MONTHS: dict[str, int] = {
-    form: number for table in (_RU_MONTHS, _EN_MONTHS) for number, forms in table.items() for form in forms
-}
-# OCR mixes Cyrillic and Latin letters that look alike ("anp." for "апр.",
-# "Мау" for "May"): words are compared by a skeleton in which they are the same.
-_LOOKALIKES = str.maketrans("авекмнорстухпгиь", "abekmhopctyxnrub")
-_SKELETONS: dict[str, int] = {form.translate(_LOOKALIKES): number for form, number in MONTHS.items()}
-_MONTH = r"(?P<{name}>[^\W\d_]{{3,9}})\.?"
-_WEEKDAY = (
-    r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?|"
-    r"пн|вт|ср|чт|пт|сб|вс|понедельник|вторник|среда|среду|четверг|пятница|пятницу|суббота|субботу|воскресенье)\.?,?\s*"
+# Words that CLDR's date patterns put between a day, a month and a year
+# (``d 'de' MMMM 'de' y``, ``d MMMM y 'г'.``), and the ones people write there.
+_BETWEEN = ["de", "del", "di", "da", "do", "la", "of", "the day of", "day of", "a", "в", "во", "in", "year", "ngay"]
+_AFTER_YEAR = ["г", "года", "году", "год", "гг", "р", "року", "рік", "ж", "жыл", "yil", "yili", "y", "年", "년", "god"]
+_AT = ["в", "at", "um", "à", "a", "as", "às", "a las", "alle", "om", "saat", "kl", "klo", "o", "о", "lúc", "luc", "um"]
+_LABELS = (
+    r"date|dated|дата|датa|tarih|tarihi|datum|fecha|data|date de|tanggal|ngay|тарих|sana|sanasi|"
+    r"तारीख|तिथि|তারিখ|تاريخ|تاریخ|dt"
 )
-_TIME = r"(?:(?:,\s*|\s+|\s+(?:в|at)\s+)(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)(?:\s*(?P<ampm>am|pm))?)?"
-_YEAR_WORD = r"(?:\s*(?:г\.|г\b|года\b|году\b|год\b))?"
-# A number must not touch other digits, separators or currency signs.
-_LEFT = r"(?<![\w.,/:+\-–$€£₽])"
-_RIGHT = r"(?![\w/:\-–$€£₽%]|[.,]\d)"
+_L = r"[^\W\d_]"
+_LEFT = r"(?<![\w.,/+\-$€£₽#])(?<!\d:)"
+_RIGHT = r"(?![\w/:\-$€£₽%]|[.,]\d)"
+_DAY = rf"(?:the\s+)?(?P<day>[0-3]?\d|{ORDINAL})(?:\s?(?:st|nd|rd|th|er|e|o|a|-?го|-?е|-?й|-?ого)(?![^\W\d_]))?\.?"
+_YEAR4 = r"(?P<year>(?:19|20)\d\d)"
+_YEAR = r"(?P<year>(?:19|20)\d\d|\d\d(?![\d:]))"
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "day_month_year",
-        re.compile(
-            _LEFT
-            + rf"(?P<weekday>{_WEEKDAY})?(?P<day>[0-3]?\d)(?:st|nd|rd|th|-?го|-?е)?(?:\s+of)?[\s\-]*"
-            + rf"{_MONTH.format(name='month')},?[\s\-]+(?P<year>(?:19|20)\d\d){_YEAR_WORD}{_TIME}"
-            + _RIGHT,
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "month_day_year",
-        re.compile(
-            _LEFT
-            + rf"(?P<weekday>{_WEEKDAY})?{_MONTH.format(name='month')}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
-            + rf"(?P<year>(?:19|20)\d\d){_TIME}"
-            + _RIGHT,
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "iso",
-        re.compile(
-            _LEFT
-            + r"(?P<year>(?:19|20)\d\d)(?P<sep>[-./])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)"
-            + r"(?:[T\s,]+(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
-            + _RIGHT,
-        ),
-    ),
-    (
-        "year_month_day",
-        re.compile(
-            _LEFT + rf"(?P<year>(?:19|20)\d\d)\s+{_MONTH.format(name='month')}\s+(?P<day>[0-3]?\d)" + _RIGHT,
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "numeric",
-        re.compile(
-            _LEFT
-            + r"(?P<first>[0-3]?\d)(?P<sep>[./\-])(?P<second>[01]?\d)(?P=sep)(?P<year>(?:19|20)\d\d|\d\d)"
-            + r"(?:\s*(?:г\.|г\b))?"
-            + r"(?:(?:,\s*|\s+)(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?)?"
-            + _RIGHT,
-        ),
-    ),
-    (
-        "day_month",
-        re.compile(
-            _LEFT + rf"(?P<weekday>{_WEEKDAY})?(?P<day>[0-3]?\d)\s+{_MONTH.format(name='month')}{_TIME}" + _RIGHT,
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "month_day",
-        re.compile(
-            _LEFT
-            + rf"(?P<weekday>{_WEEKDAY})?{_MONTH.format(name='month')}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?{_TIME}"
-            + _RIGHT,
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "month_year",
-        re.compile(
-            _LEFT + rf"{_MONTH.format(name='month')}\s+(?P<year>(?:19|20)\d\d){_YEAR_WORD}" + _RIGHT,
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "year",
-        re.compile(
-            r"(?:(?<![\w©])(?:в|in|year|of)\s+(?P<year>(?:19|20)\d\d)(?:\s*(?:г\.|года\b|году\b|год\b))?"
-            r"|(?<![\w.,/:\-–©])(?P<year2>(?:19|20)\d\d)\s*(?:г\.|года\b|году\b|год\b))" + r"(?![\w\-–/])",
-            re.IGNORECASE,
-        ),
-    ),
-]
+
+def _words(words: list[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+
+
+_YEAR_WORD = rf"(?:\s?(?:{_words(_AFTER_YEAR)})\b\.?)?"
+_BETWEEN_PARTS = rf"(?:\s*[.,\-/']?\s*(?:(?:{_words(_BETWEEN)})\s+)?)"
+_WEEKDAY = rf"(?:(?!(?:the|twenty|thirty|двадцать|тридцать)\s)(?P<weekday>{_L}{{2,}})(?!{_L})\.?,?\s*)?"
 # Words around a number that make it something other than a date.
 _NOT_A_DATE_BEFORE = re.compile(
-    r"(?:[$€£₽©#№]|\(c\)|(?<![\w])(?:copyright|v|ver\.?|version|версия|build|сборка|тел\.?|tel\.?|phone|id))\s*$",
-    re.IGNORECASE,
+    r"(?:[$€£₽©#]|\(c\)|(?<![\w])(?:no\.?|copyright|v|ver\.?|version|версия|build|сборка|тел\.?|tel\.?|phone|id|"
+    r"order|заказ|siparis|ticket|invoice|счет|art\.?|арт\.?|sku|isbn|issn|doi|ip|page|p|pp|стр))\s*[:.]?\s*$",
 )
-_NOT_A_DATE_AFTER = re.compile(r"^\s*(?:[$€£₽%₸×]|(?:руб|usd|eur|rub|грн)\b|р\.|x\b)", re.IGNORECASE)
+_NOT_A_DATE_AFTER = re.compile(r"^\s*(?:[$€£₽%₸×]|(?:руб|usd|eur|rub|грн|tl|try|inr|pkr|bdt|rs)\b|р\.|x\b)")
 # Words before a date that point ahead: a deadline or a plan bounds nothing.
-_FUTURE_BEFORE = re.compile(
-    r"(?<![\w])(?:до|к|по|until|till|by|through|deadline|срок|планиру\w*|will|to be)\s*$", re.IGNORECASE
-)
-_WEEKDAYS = {
-    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
-    "пн": 0, "вт": 1, "ср": 2, "чт": 3, "пт": 4, "сб": 5, "вс": 6,
-    "понедельник": 0, "вторник": 1, "среда": 2, "среду": 2, "четверг": 3,
-    "пятница": 4, "пятницу": 4, "суббота": 5, "субботу": 5, "воскресенье": 6,
-}  # fmt: skip
+_FUTURE_BEFORE = re.compile(r"(?<![\w])(?:до|к|по|until|till|by|through|deadline|срок|планиру\w*|will|to be)\s*$")
+_LABELLED = re.compile(rf"(?:^|(?<![\w]))(?:{_LABELS})\s*[:.\-]?\s*$")
 
 
 @dataclass(frozen=True)
@@ -171,7 +82,7 @@ class Reading:
 
     start: datetime
     end: datetime
-    granularity: str  # "minute", "day", "month" or "year"
+    granularity: str  # "minute", "day", "month", "quarter" or "year"
     order: str = ""  # for numeric dates: "day_first" or "month_first"
 
 
@@ -182,10 +93,12 @@ class DateMention:
     end: int
     form: str
     readings: tuple[Reading, ...]
-    # For a day and month without a year: the day, month and weekday to resolve later.
+    # For a day (and month) without a year: the day, month and weekday to resolve later,
+    # and for a range the month and day it runs to.
     day: int | None = None
     month: int | None = None
     weekday: int | None = None
+    until: tuple[int, int] | None = None
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -193,19 +106,193 @@ class DateMention:
         return bool(self.readings)
 
 
-def month_number(word: str) -> int | None:
-    """The month a word names, allowing OCR's look-alike letters and, in long names, one wrong letter."""
-    word = word.lower().rstrip(".")
-    if word in MONTHS:
-        return MONTHS[word]
-    skeleton = word.translate(_LOOKALIKES)
-    if skeleton in _SKELETONS:
-        return _SKELETONS[skeleton]
-    if len(skeleton) >= 6:
-        near = {n for form, n in _SKELETONS.items() if len(form) >= 6 and _one_edit(skeleton, form)}
-        if len(near) == 1:
-            return near.pop()
-    return None
+@dataclass(frozen=True)
+class _Grammar:
+    names: cldr.Names
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: bool = False) -> list[DateMention]:
+    """Every date mention in ``text``, longest forms first, never overlapping.
+
+    ``locales`` are BCP 47 tags whose month and weekday names are read;
+    ``dated`` says the text is known to hold a date (a clock's line, a dated
+    field), which lets a compact ``25032018`` or a bare ``15/2`` count.
+    """
+    grammar = _grammar(tuple(dict.fromkeys(locales)))
+    folded = _unglued(cldr.fold(text))
+    source = folded.text
+    found: list[tuple[int, int, str, tuple[Reading, ...], dict]] = []
+    taken: list[tuple[int, int]] = []
+    for form, pattern in grammar.patterns:
+        position = 0
+        while (match := pattern.search(source, position)) is not None:
+            position = match.start() + 1
+            start, end = match.span()
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            start = _without_false_weekday(match, grammar.names)
+            before = source[max(0, start - 16) : start]
+            labelled = dated or bool(_LABELLED.search(before))
+            if _NOT_A_DATE_BEFORE.search(before) or _NOT_A_DATE_AFTER.match(source[end:]):
+                continue
+            if _FUTURE_BEFORE.search(before) or (form == "year" and _not_a_year(source, start, end)):
+                continue
+            if form in _ONLY_WHEN_DATED and not labelled:
+                continue
+            readings, partial = _readings(form, match, grammar.names, source)
+            if not readings and not partial:
+                continue
+            taken.append((start, end))
+            position = end
+            found.append((start, end, form, readings, partial))
+    mentions = []
+    for start, end, form, readings, partial in sorted(found, key=lambda f: f[0]):
+        original_start, original_end = folded.span(start, end)
+        mention_text = text[original_start:original_end].strip()
+        mentions.append(DateMention(mention_text, original_start, original_end, form, readings, **partial))
+    return _joined_ranges(mentions, text)
+
+
+_ONLY_WHEN_DATED = {"compact", "numeric_day_month"}
+
+
+@cache
+def _grammar(locales: tuple[str, ...]) -> _Grammar:
+    names = cldr.names(locales)
+    spelled = _words(list(names.spelled_months))
+    month = rf"(?<!{_L})(?P<month>{spelled + '|' if spelled else ''}{_L}{{2,}})(?!{_L})\.?"
+    ampm = _words([*names.am, *names.pm])
+    time = (
+        rf"(?:(?:\s*,\s*|\s+|\s+(?:{_words(_AT)})\s+)(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)"
+        rf"(?::[0-5]\d(?:[.,]\d+)?)?(?:\s?(?P<ampm>{ampm})(?!\w))?)?"
+    )
+    quarter_words = _words(list(names.quarter_words))
+    prefixes = _words(list(names.quarter_prefixes))
+    day_b = _DAY.replace("(?P<day>", "(?P<day2>")
+    patterns = [
+        (
+            "iso",
+            _LEFT + r"(?P<year>(?:19|20)\d\d)(?P<sep>[-./])\s?(?P<month>[01]?\d)(?P=sep)\s?(?P<day>[0-3]?\d)\.?"
+            r"(?:[t\s,]+(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d(?:[.,]\d+)?)?(?:z|[+-]\d\d:?\d\d)?)?"
+            + _RIGHT,
+        ),
+        (
+            "cjk",
+            r"(?<!\d)(?P<year>(?:19|20)\d\d)\s?[年년]\s?(?P<month>[01]?\d)\s?[月월]\s?(?P<day>[0-3]?\d)\s?[日일]?"
+            r"(?:\s*(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d))?(?!\d)",
+        ),
+        ("day_range", _LEFT + rf"{_DAY}\s*-\s*{day_b}{_BETWEEN_PARTS}{month}(?:{_BETWEEN_PARTS}{_YEAR4}{_YEAR_WORD})?"),
+        ("month_range", _LEFT + rf"{month}\s+{_DAY}\s*-\s*{day_b}(?:,?\s+{_YEAR4})?" + _RIGHT),
+        (
+            "day_month_year",
+            _LEFT + rf"{_WEEKDAY}{_DAY}{_BETWEEN_PARTS}{month}{_BETWEEN_PARTS}{_YEAR}{_YEAR_WORD}" + time,
+        ),
+        ("month_day_year", _LEFT + rf"{_WEEKDAY}{month}{_BETWEEN_PARTS}{_DAY},?{_BETWEEN_PARTS}{_YEAR4}{time}"),
+        ("year_month_day", _LEFT + rf"{_YEAR4}{_YEAR_WORD}{_BETWEEN_PARTS}{month}{_BETWEEN_PARTS}{_DAY}" + _RIGHT),
+        ("year_day_month", _LEFT + rf"{_YEAR4}{_YEAR_WORD}[\s,]+{_DAY}\s+{month}" + _RIGHT),
+        (
+            "numeric",
+            _LEFT + r"(?P<first>[0-3]?\d)(?P<sep>[./\-])\s{0,2}(?P<second>[01]?\d)\s?(?P=sep)\s{0,2}"
+            r"(?P<year>(?:19|20)\d\d|\d\d)(?:\s?г\b\.?)?"
+            r"(?:(?:,\s*|\s+)(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?)?" + _RIGHT,
+        ),
+        (
+            "quarter",
+            _LEFT + rf"(?P<quarter>[1-4]|{ORDINAL}|iv|i{{1,3}})(?:\s?-?(?:й|ый|st|nd|rd|th|er|e|o))?\.?\s?"
+            rf"(?:{quarter_words})\.?(?:\s+(?:of|года|г|de|del))?\.?\s*{_YEAR4}{_YEAR_WORD}" + _RIGHT,
+        ),
+        ("quarter_first", _LEFT + rf"(?:{prefixes})\s?(?P<quarter>[1-4])\s?[/'\-]?\s?{_YEAR4}" + _RIGHT),
+        ("year_quarter", _LEFT + rf"{_YEAR4}\s?[-/]?\s?(?:{prefixes})(?P<quarter>[1-4])" + _RIGHT),
+        ("day_month_dot", _LEFT + r"(?P<day>[0-3]?\d)\.(?P<month>0[1-9]|1[0-2])\.(?![\d.,]|\s?\d)"),
+        ("day_month", _LEFT + rf"{_WEEKDAY}{_DAY}{_BETWEEN_PARTS}{month}{time}" + _RIGHT),
+        ("month_day", _LEFT + rf"{_WEEKDAY}{month}\s+{_DAY}{time}" + _RIGHT),
+        (
+            "weekday_day",
+            _LEFT + rf"(?P<weekday>{_L}{{2,}})\.?,?\s+(?:the\s+)?(?P<day>[0-3]?\d(?:st|nd|rd|th)|{ORDINAL})" + _RIGHT,
+        ),
+        ("month_year", _LEFT + rf"{month}{_BETWEEN_PARTS}{_YEAR4}{_YEAR_WORD}" + _RIGHT),
+        ("numeric_month_year", _LEFT + r"(?P<month>0?[1-9]|1[0-2])(?P<sep>[/.])(?P<year>(?:19|20)\d\d)" + _RIGHT),
+        ("year_month", _LEFT + r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])" + _RIGHT),
+        (
+            "year",
+            r"(?:(?<![\w©])(?:в|in|year|of)\s+(?P<year>(?:19|20)\d\d)(?:\s*(?:г\.|года\b|году\b|год\b))?"
+            r"|(?<![\w.,/:\-©])(?P<year2>(?:19|20)\d\d)\s*(?:г\.|года\b|году\b|год\b))" + r"(?![\w\-/])",
+        ),
+        ("compact", _LEFT + r"(?P<first>[0-3]\d)(?P<second>[01]\d)(?P<year>(?:19|20)\d\d)" + _RIGHT),
+        ("compact", _LEFT + r"(?P<year>(?:19|20)\d\d)(?P<month>[01]\d)(?P<day>[0-3]\d)" + _RIGHT),
+        ("numeric_day_month", _LEFT + r"(?P<first>[0-3]?\d)(?P<sep>[./])(?P<second>[01]?\d)" + _RIGHT),
+    ]
+    return _Grammar(names, tuple((form, re.compile(pattern)) for form, pattern in patterns))
+
+
+def _unglued(folded: cldr.Folded) -> cldr.Folded:
+    """A space between a number and a word of three letters or more glued to it: "21/05/2018time:", "date11"."""
+    text, origin = folded.text, list(folded.origin)
+    cuts = [m.start() for m in re.finditer(r"(?<=\d)(?=[^\W\d_]{3})|(?<=[^\W\d_]{3})(?=\d)", text)]
+    if not cuts:
+        return folded
+    parts, positions, last = [], [], 0
+    for cut in cuts:
+        parts += [text[last:cut], " "]
+        positions += [*origin[last:cut], origin[cut]]
+        last = cut
+    parts.append(text[last:])
+    positions += origin[last:]
+    return cldr.Folded("".join(parts), tuple(positions))
+
+
+def _without_false_weekday(match: re.Match[str], names: cldr.Names) -> int:
+    """Where the mention starts: after a word in the weekday's place that names no weekday ("paid 4 Sep 2023")."""
+    word = match.groupdict().get("weekday")
+    if word is None or _weekday_of(word, names) is not None:
+        return match.start()
+    groups = [name for name in ("day", "month") if match.groupdict().get(name) is not None]
+    return min(match.start(name) for name in groups) if groups else match.start()
+
+
+def month_number(word: str, locales: tuple[str, ...] = DEFAULT_LOCALES) -> int | None:
+    """The month a word names in ``locales`` (or, for a wide name, in any language), allowing OCR's errors."""
+    return _month_of(cldr.fold_word(word), cldr.names(tuple(locales)))
+
+
+def _month_of(word: str, names: cldr.Names) -> int | None:
+    word = word.rstrip(".")
+    candidates = _month_candidates(word, names)
+    return next(iter(candidates)) if candidates is not None and len(candidates) == 1 else None
+
+
+def _month_candidates(word: str, names: cldr.Names) -> frozenset[int] | None:
+    if word in names.months:
+        return names.months[word]
+    if word in names.spelled_months:
+        return frozenset({names.spelled_months[word]})
+    if word in names.month_starts:
+        return names.month_starts[word]
+    # A case ending CLDR does not list ("в январе", "в марте") or that OCR changed ("июли"):
+    # one or two vowels after the start of a single month's name.
+    for cut in (1, 2):
+        stem, ending = word[:-cut], word[-cut:]
+        if len(stem) >= 3 and re.fullmatch(r"[aeiouyаеёиоуыэюяьй]+", ending) and stem in names.month_starts:
+            return names.month_starts[stem]
+    look = cldr.skeleton(word)
+    alike = {number for form, numbers in names.months.items() if cldr.skeleton(form) == look for number in numbers}
+    if alike:
+        return frozenset(alike)
+    if len(word) >= 6:
+        near = {n for form, found in names.months.items() if len(form) >= 6 and _one_edit(word, form) for n in found}
+        if near:
+            return frozenset(near)
+    return cldr.named_anywhere().get(word)
+
+
+def _weekday_of(word: str, names: cldr.Names) -> int | None:
+    word = word.strip(" ,.")
+    numbers = names.weekdays.get(word)
+    if numbers is None:
+        look = cldr.skeleton(word)
+        numbers = frozenset(n for form, found in names.weekdays.items() if cldr.skeleton(form) == look for n in found)
+    return next(iter(numbers)) if numbers and len(numbers) == 1 else None
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -226,131 +313,230 @@ def _year(text: str) -> int:
     return year
 
 
-def _valid(year: int, month: int, day: int) -> bool:
-    return EARLIEST_YEAR <= year <= LATEST_YEAR and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+def _valid(year: int, month: int | None, day: int) -> bool:
+    return (
+        EARLIEST_YEAR <= year <= LATEST_YEAR
+        and month is not None
+        and 1 <= month <= 12
+        and 1 <= day <= calendar.monthrange(year, month)[1]
+    )
 
 
-def _day_reading(year: int, month: int, day: int, match: re.Match[str], order: str = "") -> Reading:
+def _number(text: str) -> int | None:
+    """A day or a quarter, as digits, an ordinal word or a Roman numeral up to IV."""
+    text = text.strip()
+    digits = re.match(r"\d+", text)
+    if digits:
+        return int(digits.group())
+    return {"i": 1, "ii": 2, "iii": 3, "iv": 4}.get(text) or ordinal_value(text)
+
+
+def _day_reading(year: int, month: int, day: int, match: re.Match[str], names: cldr.Names, order: str = "") -> Reading:
     start = datetime(year, month, day)  # noqa: DTZ001 - a local calendar day; the zone is stated by the caller
-    hour = match.groupdict().get("hour")
-    if hour is not None:
-        hours = int(hour)
-        ampm = (match.groupdict().get("ampm") or "").lower()
-        if ampm == "pm" and hours < 12:
+    groups = match.groupdict()
+    if groups.get("hour") is not None:
+        hours = int(groups["hour"])
+        ampm = groups.get("ampm") or ""
+        if ampm in names.pm and hours < 12:
             hours += 12
-        elif ampm == "am" and hours == 12:
+        elif ampm in names.am and hours == 12:
             hours = 0
-        start = start.replace(hour=hours, minute=int(match.group("minute")))
+        start = start.replace(hour=hours, minute=int(groups["minute"]))
         return Reading(start, start + timedelta(minutes=1), "minute", order)
     return Reading(start, start + timedelta(days=1), "day", order)
 
 
-def _weekday(match: re.Match[str]) -> int | None:
-    word = (match.groupdict().get("weekday") or "").strip(" ,.").lower()
-    return _WEEKDAYS.get(word[:3]) if word[:3] in _WEEKDAYS else _WEEKDAYS.get(word)
-
-
-def _readings(form: str, match: re.Match[str]) -> tuple[tuple[Reading, ...], dict[str, int | None]]:
-    groups = match.groupdict()
-    if groups.get("month") and not groups["month"].isdigit() and month_number(groups["month"]) is None:
-        return (), {}
-    if form in ("day_month_year", "month_day_year", "year_month_day"):
-        year, month, day = int(groups["year"]), month_number(groups["month"]), int(groups["day"])
-        return ((_day_reading(year, month, day, match),) if _valid(year, month, day) else ()), {}
-    if form == "iso":
-        year, month, day = int(groups["year"]), int(groups["month"]), int(groups["day"])
-        return ((_day_reading(year, month, day, match),) if _valid(year, month, day) else ()), {}
-    if form == "numeric":
-        if len(groups["year"]) == 2 and (len(groups["first"]) < 2 or len(groups["second"]) < 2):
-            # "3.12.10" is a version number far more often than a date; "03.12.10" is a date.
-            return (), {}
-        first, second, year = int(groups["first"]), int(groups["second"]), _year(groups["year"])
-        options = []
-        if _valid(year, second, first):
-            options.append(_day_reading(year, second, first, match, "day_first"))
-        # Month-first is an American habit with slashes (and dashes, when the day-first
-        # reading is impossible: 09-13-2023); dotted dates are day-first.
-        month_first = groups["sep"] == "/" or (groups["sep"] == "-" and not options)
-        if month_first and first != second and _valid(year, first, second):
-            options.append(_day_reading(year, first, second, match, "month_first"))
-        return tuple(options), {}
-    if form in ("day_month", "month_day"):
-        month, day = month_number(groups["month"]), int(groups["day"])
-        if not 1 <= day <= 31:
-            return (), {}
-        return (), {"day": day, "month": month, "weekday": _weekday(match)}
-    if form == "month_year":
-        year, month = int(groups["year"]), month_number(groups["month"])
-        if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-            return (), {}
-        start = datetime(year, month, 1)  # noqa: DTZ001
-        end = datetime(year + (month == 12), month % 12 + 1, 1)  # noqa: DTZ001
-        return (Reading(start, end, "month"),), {}
-    year = int(groups.get("year") or groups["year2"])
+def _month_reading(year: int, month: int, months: int = 1, granularity: str = "month") -> Reading | None:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        return None
+    start = datetime(year, month, 1)  # noqa: DTZ001
+    last = month + months - 1
+    end = datetime(year + last // 12, last % 12 + 1, 1)  # noqa: DTZ001
+    return Reading(start, end, granularity)
+
+
+Readings = tuple[tuple[Reading, ...], dict]
+
+
+def _readings(form: str, match: re.Match[str], names: cldr.Names, source: str) -> Readings:
+    groups = match.groupdict()
+    month: int | None = None
+    if groups.get("month") is not None:
+        month = int(groups["month"]) if groups["month"].isdigit() else _month_of(groups["month"], names)
+        if month is None:
+            return (), {}
+    day = _number(groups["day"]) if groups.get("day") is not None else None
+    if form in ("numeric", "compact") and groups.get("first") is not None:
+        return _numeric(match, names), {}
+    if form == "numeric_day_month":
+        return (), _day_month(int(groups["first"]), int(groups["second"]), groups["sep"])
+    if form in ("quarter", "quarter_first", "year_quarter"):
+        quarter = _number(groups["quarter"])
+        if quarter is None or not 1 <= quarter <= 4:
+            return (), {}
+        reading = _month_reading(int(groups["year"]), 3 * quarter - 2, 3, "quarter")
+        return ((reading,) if reading else ()), {}
+    if form in ("month_year", "numeric_month_year", "year_month"):
+        reading = _month_reading(int(groups["year"]), month) if month else None
+        return ((reading,) if reading else ()), {}
+    if form == "year":
+        year = int(groups.get("year") or groups["year2"])
+        reading = _month_reading(year, 1, 12, "year")
+        return ((reading,) if reading else ()), {}
+    if day is None:
         return (), {}
-    return (Reading(datetime(year, 1, 1), datetime(year + 1, 1, 1), "year"),), {}  # noqa: DTZ001
+    if form in ("day_range", "month_range"):
+        return _range(match, month, day, names)
+    if form in ("day_month", "month_day", "day_month_dot", "weekday_day"):
+        if not 1 <= day <= 31 or (form == "weekday_day" and not _weekday_day(match, names)):
+            return (), {}
+        return (), {"day": day, "month": month, "weekday": _weekday(match, names)}
+    year_text = groups["year"]
+    if len(year_text) == 2 and not _two_digit_year_fits(match, source):
+        return (), {}
+    year = _year(year_text)
+    return ((_day_reading(year, month, day, match, names),) if _valid(year, month, day) else ()), {}
 
 
-def find_dates(text: str) -> list[DateMention]:
-    """Every date mention in ``text``, longest forms first, never overlapping."""
-    mentions: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
-    for form, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            before = text[max(0, start - 14) : start]
-            if (
-                _NOT_A_DATE_BEFORE.search(before)
-                or _NOT_A_DATE_AFTER.match(text[end:])
-                or _FUTURE_BEFORE.search(before)
-            ):
-                continue
-            if form == "year" and _not_a_year(text, start, end):
-                continue
-            readings, partial = _readings(form, match)
-            if not readings and not partial:
-                continue
-            taken.append((start, end))
-            mentions.append(DateMention(match.group(0).strip(), start, end, form, readings, **partial))
-    return sorted(mentions, key=lambda m: m.start)
+def _two_digit_year_fits(match: re.Match[str], source: str) -> bool:
+    """ "05 May 18", "04-SEP-23": a two-digit year after a month's name needs a two-digit day or dashes.
+
+    And no word after it: "5 May 18 people" counts people.
+    """
+    groups = match.groupdict()
+    dashed = "-" in source[match.end("month") : match.start("year")]
+    if not (dashed or len(groups["day"]) == 2):
+        return False
+    return not re.match(r"\s+[^\W\d_]", source[match.end() :])
+
+
+def _weekday_day(match: re.Match[str], names: cldr.Names) -> bool:
+    """ "Tuesday 19th": a weekday before a day with an ordinal ending, or a wide weekday name."""
+    word = match.group("weekday")
+    return _weekday_of(word, names) is not None and (not match.group("day").isdigit() or len(word) >= 5)
+
+
+def _numeric(match: re.Match[str], names: cldr.Names) -> tuple[Reading, ...]:
+    groups = match.groupdict()
+    sep = groups.get("sep") or ""
+    if len(groups["year"]) == 2 and sep != "/" and (len(groups["first"]) < 2 or len(groups["second"]) < 2):
+        # "3.12.10" is a version number far more often than a date; "03.12.10" and "9/4/23" are dates.
+        return ()
+    first, second, year = int(groups["first"]), int(groups["second"]), _year(groups["year"])
+    options = []
+    if _valid(year, second, first):
+        options.append(_day_reading(year, second, first, match, names, "day_first"))
+    # Month-first is an American habit with slashes (and dashes, when the day-first
+    # reading is impossible: 09-13-2023); dotted dates are day-first.
+    month_first = sep in ("/", "") or (sep == "-" and not options)
+    if month_first and first != second and _valid(year, first, second):
+        options.append(_day_reading(year, first, second, match, names, "month_first"))
+    return tuple(options)
+
+
+def _day_month(first: int, second: int, sep: str) -> dict:
+    """A day and month without a year ("15/2", "15.02"): only when one reading is possible, or dotted (day first)."""
+    if sep == "." or second <= 12 < first:
+        day, month = first, second
+    elif sep == "/" and first <= 12 < second:
+        day, month = second, first
+    else:
+        return {}
+    return {"day": day, "month": month} if 1 <= month <= 12 and 1 <= day <= 31 else {}
+
+
+def _range(match: re.Match[str], month: int | None, day: int, names: cldr.Names) -> Readings:
+    """ "13-15 July 2023", "July 13-15": one mention over both ends."""
+    last = _number(match.group("day2"))
+    if month is None or last is None or not day < last <= 31:
+        return (), {}
+    if match.groupdict().get("year") is None:
+        return (), {"day": day, "month": month, "until": (month, last)}
+    year = int(match.group("year"))
+    if not (_valid(year, month, day) and _valid(year, month, last)):
+        return (), {}
+    start = datetime(year, month, day)  # noqa: DTZ001
+    return (Reading(start, datetime(year, month, last) + timedelta(days=1), "day"),), {}  # noqa: DTZ001
+
+
+def _weekday(match: re.Match[str], names: cldr.Names) -> int | None:
+    word = match.groupdict().get("weekday")
+    return _weekday_of(word, names) if word else None
 
 
 def _not_a_year(text: str, start: int, end: int) -> bool:
     """ "2015-2023", "of 2000 people": a span of years or a count ("2023 году" is still a year)."""
     after = text[end:]
-    counted = re.match(r"\s+[^\W\d_]", after) and not re.match(r"\s*(?:г\.|года|году|год)\b", after, re.IGNORECASE)
+    counted = re.match(r"\s+[^\W\d_]", after) and not re.match(r"\s*(?:г\.|года|году|год)\b", after)
     return bool(_is_range(text, start, end) or counted)
 
 
 def _is_range(text: str, start: int, end: int) -> bool:
     """Year ranges such as 2015–2023 (copyright lines, spans of years) name no single date."""
-    return bool(
-        re.search(r"\d\s*[-–—]\s*$", text[max(0, start - 8) : start]) or re.match(r"^\s*[-–—]\s*\d", text[end:])
-    )
+    return bool(re.search(r"\d\s*-\s*$", text[max(0, start - 8) : start]) or re.match(r"^\s*-\s*\d", text[end:]))
+
+
+_RANGE_JOIN = re.compile(r"^\s*(?:[-–—]|to|по)\s*$", re.IGNORECASE)
+
+
+def _joined_ranges(mentions: list[DateMention], text: str) -> list[DateMention]:
+    """Two mentions joined by a dash ("14.10. - 15.10.2018", "8 авг - 12 авг") as one mention over both ends."""
+    joined: list[DateMention] = []
+    for mention in mentions:
+        previous = joined[-1] if joined else None
+        if previous is not None and _RANGE_JOIN.match(text[previous.end : mention.start]):
+            merged = _merged(previous, mention, text)
+            if merged is not None:
+                joined[-1] = merged
+                continue
+        joined.append(mention)
+    return joined
+
+
+def _merged(first: DateMention, last: DateMention, text: str) -> DateMention | None:
+    span = {"text": text[first.start : last.end], "start": first.start, "end": last.end, "form": "range"}
+    if not first.has_year and first.day is not None and first.month is not None:
+        if last.has_year and len(last.readings) == 1 and last.readings[0].granularity in ("day", "minute"):
+            end = last.readings[0]
+            for year in (end.start.year, end.start.year - 1):
+                if _valid(year, first.month, first.day) and datetime(year, first.month, first.day) <= end.start:  # noqa: DTZ001
+                    start = datetime(year, first.month, first.day)  # noqa: DTZ001
+                    end_day = end.start.replace(hour=0, minute=0)
+                    return DateMention(**span, readings=(Reading(start, end_day + timedelta(days=1), "day"),))
+            return None
+        if not last.has_year and last.day is not None and last.month is not None and last.until is None:
+            return DateMention(**span, readings=(), day=first.day, month=first.month, until=(last.month, last.day))
+        return None
+    if first.has_year and last.has_year and len(first.readings) == len(last.readings) == 1:
+        start, end = first.readings[0], last.readings[0]
+        if start.granularity == end.granularity == "day" and start.start < end.start <= start.start + timedelta(366):
+            return DateMention(**span, readings=(Reading(start.start, end.end, "day"),))
+    return None
 
 
 def settle_order(mentions: list[DateMention], locale: str | None = None) -> list[DateMention]:
-    """Drop the reading that the screen rules out for numeric dates that read two ways.
+    """Drop the reading that the screen or the locale rules out for numeric dates that read two ways.
 
     A date on the same screen that reads only one way (``13/09/2023``) settles
-    the order for the others; failing that, a locale does ("en-US" month first,
-    anything else day first); failing that, both readings stay.
+    the order for the others; failing that, the locale's CLDR short date
+    pattern does (``M/d/yy`` for en-US is month first, ``dd/MM/y`` for en-GB
+    day first); failing that, both readings stay.
     """
-    orders = {r.order for m in mentions if m.form == "numeric" and len(m.readings) == 1 for r in m.readings}
+    orders = {r.order for m in mentions if len(m.readings) == 1 for r in m.readings}
     orders.discard("")
     order = orders.pop() if len(orders) == 1 else None
+    how = "as another date on the screen"
     if order is None and locale:
-        order = "month_first" if locale.lower() in ("en-us", "us") else "day_first"
-    if order is None:
+        order = cldr.numeric_order(locale)
+        how = f"as {locale}'s short date pattern writes it"
+    if order not in ("day_first", "month_first"):
         return mentions
     settled = []
     for mention in mentions:
-        if mention.form == "numeric" and len(mention.readings) == 2:
+        if len(mention.readings) == 2 and {r.order for r in mention.readings} == {"day_first", "month_first"}:
             kept = tuple(r for r in mention.readings if r.order == order)
-            mention = replace(mention, readings=kept, notes=(*mention.notes, f"read {order.replace('_', ' ')}"))
+            note = f"read {order.replace('_', ' ')}, {how}"
+            mention = replace(mention, readings=kept, notes=(*mention.notes, note))
         settled.append(mention)
     return settled
 
@@ -359,21 +545,42 @@ def resolve_year(mention: DateMention, not_after: datetime) -> tuple[Reading, st
     """For a day and month without a year: the latest such date not after ``not_after``.
 
     With a weekday (``Mon 4 Sep``), the latest year in which that day falls on
-    that weekday, within seven years. Returns the reading and a sentence that
-    says how the year was chosen, or None when no year fits.
+    that weekday, within seven years. A range (``July 13-15``) is placed by
+    its last day. A weekday and a day without a month (``Tuesday 19th``) is
+    the latest such day within a year and a half. Returns the reading and a
+    sentence that says how the year was chosen, or None when no year fits.
     """
-    if mention.day is None or mention.month is None:
+    if mention.day is None:
         return None
+    if mention.month is None:
+        return _month_and_year(mention, not_after)
+    end_month, end_day = mention.until or (mention.month, mention.day)
     for year in range(not_after.year, not_after.year - 8, -1):
-        if not _valid(year, mention.month, mention.day):
+        start_year = year - (end_month < mention.month)
+        if not (_valid(start_year, mention.month, mention.day) and _valid(year, end_month, end_day)):
             continue
-        start = datetime(year, mention.month, mention.day)  # noqa: DTZ001
-        if start.date() > not_after.date():
+        start = datetime(start_year, mention.month, mention.day)  # noqa: DTZ001
+        last = datetime(year, end_month, end_day)  # noqa: DTZ001
+        if last.date() > not_after.date():
             continue
         if mention.weekday is not None and start.weekday() != mention.weekday:
             continue
-        how = f"year {year} assumed: the latest {start:%d %B} not after {not_after:%Y-%m-%d}"
+        how = f"year {year} assumed: the latest {last:%d %B} not after {not_after:%Y-%m-%d}"
         if mention.weekday is not None:
             how += f" that falls on a {start:%A}"
-        return Reading(start, start + timedelta(days=1), "day"), how
+        return Reading(start, last + timedelta(days=1), "day"), how
+    return None
+
+
+def _month_and_year(mention: DateMention, not_after: datetime) -> tuple[Reading, str] | None:
+    if mention.weekday is None or mention.day is None:
+        return None
+    year, month = not_after.year, not_after.month
+    for _ in range(18):
+        if _valid(year, month, mention.day):
+            start = datetime(year, month, mention.day)  # noqa: DTZ001
+            if start.date() <= not_after.date() and start.weekday() == mention.weekday:
+                how = f"month and year assumed: the latest {start:%A} the {start.day} not after {not_after:%Y-%m-%d}"
+                return Reading(start, start + timedelta(days=1), "day"), how
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return None
