@@ -29,7 +29,21 @@ _BARE_LETTERS = {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŀ": "l
 # Letters kept whole: "й" is a letter of its own, not "и" with a mark.
 _KEPT_LETTERS = {"й"}
 # Punctuation of other scripts that plays the part of ASCII's.
-_PUNCTUATION = {"،": ",", "٫": ".", "٬": ",", "۔": ".", "।": ".", "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"}
+_PUNCTUATION = {
+    "،": ",",
+    "٫": ".",
+    "٬": ",",
+    "۔": ".",
+    "।": ".",
+    "–": "-",
+    "—": "-",
+    "‐": "-",
+    "‑": "-",
+    "−": "-",
+    "॰": ".",
+    "’": "'",
+    "׳": ".",
+}
 # Case forms CLDR does not list and the month's start does not give ("в мае").
 _MORE_MONTH_FORMS = {"ru": {"мае": 5}, "uk": {"травні": 5}}
 # OCR mixes Cyrillic and Latin letters that look alike ("anp." for "апр.",
@@ -70,7 +84,8 @@ def _fold_char(char: str) -> str:
         return char.lower()
     if char in _PUNCTUATION:
         return _PUNCTUATION[char]
-    if char.lower() in _KEPT_LETTERS:
+    if char.lower() in _KEPT_LETTERS or "\uac00" <= char <= "\ud7a3":
+        # Hangul syllables stay whole: "년" is a word, not three letters.
         return char.lower()
     digit = unicodedata.decimal(char, None)
     if digit is not None:
@@ -78,7 +93,7 @@ def _fold_char(char: str) -> str:
     folded = []
     for part in unicodedata.normalize("NFKD", char):
         category = unicodedata.category(part)
-        if category in ("Mn", "Mc", "Me", "Cf"):
+        if category == "Cf" or (category in ("Mn", "Mc", "Me") and _diacritic(part)):
             continue
         if category == "Zs":
             folded.append(" ")
@@ -86,6 +101,34 @@ def _fold_char(char: str) -> str:
         lower = part.lower()
         folded.append(_BARE_LETTERS.get(lower, lower if len(lower) == 1 else part))
     return "".join(folded)
+
+
+def _diacritic(mark: str) -> bool:
+    """Whether a mark is a diacritic that may be lost (Latin, Cyrillic, Greek accents; Arabic and Hebrew vowel points).
+
+    The vowel signs of Indic and other Brahmic scripts are letters in all but
+    name: "जन" is not "जून" (January, June), so they stay.
+    """
+    return unicodedata.name(mark, "").split(" ")[0] in ("COMBINING", "ARABIC", "HEBREW", "SYRIAC", "CYRILLIC", "GREEK")
+
+
+def _letters() -> str:
+    """A character class of every letter and of the marks that are kept, as ranges (one class matches fastest)."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x30000):
+        category = unicodedata.category(chr(code))
+        if category[0] == "L" or (category[0] == "M" and not _diacritic(chr(code))):
+            if ranges and code == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    body = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+    return f"[{body}]"
+
+
+# A letter, or a vowel sign that belongs to one: what a word is made of in any script.
+LETTER = _letters()
+_WORD = re.compile(rf"{LETTER}+")
 
 
 def fold_word(word: str) -> str:
@@ -145,6 +188,8 @@ def names(locales: tuple[str, ...]) -> Names:
         if locale is None:
             continue
         for number, form in _month_forms(locale):
+            if not _WORD.search(form):
+                continue
             if re.search(r"[\d\s]", form):
                 spelled.setdefault(form, number)
             else:
@@ -208,7 +253,7 @@ def _month_starts(locale: Locale) -> dict[str, set[int]]:
     ]
     starts: dict[str, set[int]] = {}
     for number, form in wide:
-        if not form.isalpha():
+        if not _WORD.fullmatch(form):
             continue
         for length in range(3, len(form) + 1):
             starts.setdefault(form[:length], set()).add(number)
@@ -222,13 +267,19 @@ def _quarter_words(locale: Locale) -> tuple[set[str], set[str]]:
         for width in ("wide", "abbreviated"):
             for name in locale.quarters.get(context, {}).get(width, {}).values():
                 form = fold_word(name)
-                prefix = re.fullmatch(r"([^\W\d_]{1,3})\s?[1-4]", form)
+                prefix = re.fullmatch(rf"({LETTER}{{1,3}})\s?[1-4]", form)
                 if prefix:
                     prefixes.add(prefix.group(1))
                     continue
-                words.update(word for word in re.findall(r"[^\W\d_]{2,}", form) if len(word) >= 2)
+                words.update(word for word in _WORD.findall(form) if len(word) >= 2)
     # Ordinal endings and articles inside quarter names ("1st", "1.er", "1-й") are not quarter words.
     return {word for word in words if len(word) > 2 or word in ("кв",)}, prefixes
+
+
+@cache
+def languages() -> tuple[str, ...]:
+    """Every language CLDR has (its locales without a region or script)."""
+    return tuple(tag for tag in locale_identifiers() if "_" not in tag)
 
 
 @cache
@@ -240,9 +291,7 @@ def named_anywhere() -> dict[str, frozenset[int]]:
     languages ("listopad") is left to the locales that are listed.
     """
     found: dict[str, set[int]] = {}
-    for tag in locale_identifiers():
-        if "_" in tag:
-            continue
+    for tag in languages():
         try:
             locale = Locale.parse(tag)
         except (ValueError, UnknownLocaleError):
@@ -250,9 +299,48 @@ def named_anywhere() -> dict[str, frozenset[int]]:
         for context in ("format", "stand-alone"):
             for number, name in locale.months.get(context, {}).get("wide", {}).items():
                 form = fold_word(name)
-                if len(form) >= 4 and form.isalpha():
+                if len(form) >= 4 and _WORD.fullmatch(form):
                     found.setdefault(form, set()).add(number)
     return {form: frozenset(numbers) for form, numbers in found.items() if len(numbers) == 1}
+
+
+@dataclass(frozen=True)
+class PatternWords:
+    """The words CLDR's date patterns write after a year, after a day and between the parts, in every language."""
+
+    after_year: frozenset[str]
+    after_day: frozenset[str]
+    between: frozenset[str]
+
+
+_FIELD = re.compile(r"'(?:[^']|'')*'|([a-zA-Z])\1*|[^a-zA-Z']+")
+_PATTERNS = ("yMMMd", "yMMMMd", "yMMMEd", "MMMd", "MMMMd", "yMMM", "yMMMM", "yMd", "yQQQ", "yQQQQ")
+
+
+@cache
+def pattern_words() -> PatternWords:
+    after: dict[str, set[str]] = {"y": set(), "d": set(), "": set()}
+    for tag in languages():
+        try:
+            locale = Locale.parse(tag)
+        except (ValueError, UnknownLocaleError):
+            continue
+        patterns = [locale.date_formats[width].pattern for width in ("full", "long", "medium", "short")]
+        patterns += [str(locale.datetime_skeletons[key]) for key in _PATTERNS if key in locale.datetime_skeletons]
+        for pattern in patterns:
+            previous = ""
+            for token in _FIELD.finditer(pattern):
+                if token.group(1):
+                    previous = token.group(1)
+                    continue
+                words = _WORD.findall(fold(token.group().replace("''", "'").strip("'")).text)
+                after["y" if previous == "y" else "d" if previous == "d" else ""].update(
+                    w for w in words if len(w) <= 10
+                )
+        # Short era names stand between a month and its year ("4 กันยายน ค.ศ. 2023").
+        for era in locale.eras.get("abbreviated", {}).values():
+            after[""].update(word for word in _WORD.findall(fold(era).text) if len(word) <= 4)
+    return PatternWords(frozenset(after["y"]), frozenset(after["d"]), frozenset(after[""]))
 
 
 def numeric_order(tag: str | None) -> str | None:

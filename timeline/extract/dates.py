@@ -50,20 +50,19 @@ _LABELS = (
     r"date|dated|дата|датa|tarih|tarihi|datum|fecha|data|date de|tanggal|ngay|тарих|sana|sanasi|"
     r"तारीख|तिथि|তারিখ|تاريخ|تاریخ|dt"
 )
-_L = r"[^\W\d_]"
+_L = cldr.LETTER
+_WORDS = re.compile(rf"{_L}+")
 _LEFT = r"(?<![\w.,/+\-$€£₽#])(?<!\d:)"
 _RIGHT = r"(?![\w/:\-$€£₽%]|[.,]\d)"
-_DAY = rf"(?:the\s+)?(?P<day>[0-3]?\d|{ORDINAL})(?:\s?(?:st|nd|rd|th|er|e|o|a|-?го|-?е|-?й|-?ого)(?![^\W\d_]))?\.?"
+_DAY_ENDINGS = ["st", "nd", "rd", "th", "er", "e", "o", "a", "го", "е", "й", "ого"]
 _YEAR4 = r"(?P<year>(?:19|20)\d\d)"
 _YEAR = r"(?P<year>(?:19|20)\d\d|\d\d(?![\d:]))"
 
 
-def _words(words: list[str]) -> str:
+def _words(words: list[str] | frozenset[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
 
 
-_YEAR_WORD = rf"(?:\s?(?:{_words(_AFTER_YEAR)})\b\.?)?"
-_BETWEEN_PARTS = rf"(?:\s*[.,\-/']?\s*(?:(?:{_words(_BETWEEN)})\s+)?)"
 _WEEKDAY = rf"(?:(?!(?:the|twenty|thirty|двадцать|тридцать)\s)(?P<weekday>{_L}{{2,}})(?!{_L})\.?,?\s*)?"
 # Words around a number that make it something other than a date.
 _NOT_A_DATE_BEFORE = re.compile(
@@ -110,6 +109,26 @@ class DateMention:
 class _Grammar:
     names: cldr.Names
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    # The words already looked up: whether each names a month or a weekday.
+    seen: dict[str, bool] = field(default_factory=dict)
+
+    def names_a_day(self, text: str) -> bool:
+        """Whether some word of ``text`` is a month or a weekday: only then are the forms with names tried."""
+        if any(form in text for form in self.names.spelled_months):
+            return True
+        for word in _WORDS.findall(text):
+            known = self.seen.get(word)
+            if known is None:
+                known = _month_of(word, self.names) is not None or _weekday_of(word, self.names) is not None
+                self.seen[word] = known
+            if known:
+                return True
+        return False
+
+
+# The forms that need a month's or a weekday's name.
+_NAMED = {"day_range", "month_range", "day_month_year", "month_day_year", "year_month_day", "year_day_month",
+          "day_month", "month_day", "weekday_day", "month_year"}  # fmt: skip
 
 
 def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: bool = False) -> list[DateMention]:
@@ -122,9 +141,12 @@ def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: 
     grammar = _grammar(tuple(dict.fromkeys(locales)))
     folded = _unglued(cldr.fold(text))
     source = folded.text
+    named = grammar.names_a_day(source)
     found: list[tuple[int, int, str, tuple[Reading, ...], dict]] = []
     taken: list[tuple[int, int]] = []
     for form, pattern in grammar.patterns:
+        if form in _NAMED and not named:
+            continue
         position = 0
         while (match := pattern.search(source, position)) is not None:
             position = match.start() + 1
@@ -159,9 +181,20 @@ _ONLY_WHEN_DATED = {"compact", "numeric_day_month"}
 
 @cache
 def _grammar(locales: tuple[str, ...]) -> _Grammar:
-    names = cldr.names(locales)
+    return _Grammar(cldr.names(locales), _patterns())
+
+
+@cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The forms, compiled once for every language: which words count is decided by the locales' names."""
+    names = cldr.names(cldr.languages())
+    written = cldr.pattern_words()
+    endings = _words([*_DAY_ENDINGS, *written.after_day])
+    day = rf"(?:the\s+)?(?P<day>[0-3]?\d|{ORDINAL})(?:\s?-?(?:{endings})(?!{_L}))?\.?"
+    year_word = rf"(?:\.?[\s\-]?(?:{_words([*_AFTER_YEAR, *written.after_year])})(?!{_L})\.?)?"
+    between = rf"(?:\s*[.,\-/']?\s*(?:(?:{_words([*_BETWEEN, *written.between])})\.?\s+){{0,2}})"
     spelled = _words(list(names.spelled_months))
-    month = rf"(?<!{_L})(?P<month>{spelled + '|' if spelled else ''}{_L}{{2,}})(?!{_L})\.?"
+    month = rf"(?<!{_L})(?P<month>{spelled + '|' if spelled else ''}{_L}+)(?!{_L})\.?"
     ampm = _words([*names.am, *names.pm])
     time = (
         rf"(?:(?:\s*,\s*|\s+|\s+(?:{_words(_AT)})\s+)(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)"
@@ -169,7 +202,7 @@ def _grammar(locales: tuple[str, ...]) -> _Grammar:
     )
     quarter_words = _words(list(names.quarter_words))
     prefixes = _words(list(names.quarter_prefixes))
-    day_b = _DAY.replace("(?P<day>", "(?P<day2>")
+    day_b = day.replace("(?P<day>", "(?P<day2>")
     patterns = [
         (
             "iso",
@@ -182,15 +215,15 @@ def _grammar(locales: tuple[str, ...]) -> _Grammar:
             r"(?<!\d)(?P<year>(?:19|20)\d\d)\s?[年년]\s?(?P<month>[01]?\d)\s?[月월]\s?(?P<day>[0-3]?\d)\s?[日일]?"
             r"(?:\s*(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d))?(?!\d)",
         ),
-        ("day_range", _LEFT + rf"{_DAY}\s*-\s*{day_b}{_BETWEEN_PARTS}{month}(?:{_BETWEEN_PARTS}{_YEAR4}{_YEAR_WORD})?"),
-        ("month_range", _LEFT + rf"{month}\s+{_DAY}\s*-\s*{day_b}(?:,?\s+{_YEAR4})?" + _RIGHT),
+        ("day_range", _LEFT + rf"{day}\s*-\s*{day_b}{between}{month}(?:{between}{_YEAR4}{year_word})?"),
+        ("month_range", _LEFT + rf"{month}\s+{day}\s*-\s*{day_b}(?:,?\s+{_YEAR4})?" + _RIGHT),
         (
             "day_month_year",
-            _LEFT + rf"{_WEEKDAY}{_DAY}{_BETWEEN_PARTS}{month}{_BETWEEN_PARTS}{_YEAR}{_YEAR_WORD}" + time,
+            _LEFT + rf"{_WEEKDAY}{day}{between}{month}{between}{_YEAR}{year_word}" + time,
         ),
-        ("month_day_year", _LEFT + rf"{_WEEKDAY}{month}{_BETWEEN_PARTS}{_DAY},?{_BETWEEN_PARTS}{_YEAR4}{time}"),
-        ("year_month_day", _LEFT + rf"{_YEAR4}{_YEAR_WORD}{_BETWEEN_PARTS}{month}{_BETWEEN_PARTS}{_DAY}" + _RIGHT),
-        ("year_day_month", _LEFT + rf"{_YEAR4}{_YEAR_WORD}[\s,]+{_DAY}\s+{month}" + _RIGHT),
+        ("month_day_year", _LEFT + rf"{_WEEKDAY}{month}{between}{day},?{between}{_YEAR4}{time}"),
+        ("year_month_day", _LEFT + rf"{_YEAR4}{year_word}{between}{month}{between}{day}" + _RIGHT),
+        ("year_day_month", _LEFT + rf"{_YEAR4}{year_word}[\s,]+{day}{between}{month}" + _RIGHT),
         (
             "numeric",
             _LEFT + r"(?P<first>[0-3]?\d)(?P<sep>[./\-])\s{0,2}(?P<second>[01]?\d)\s?(?P=sep)\s{0,2}"
@@ -200,18 +233,18 @@ def _grammar(locales: tuple[str, ...]) -> _Grammar:
         (
             "quarter",
             _LEFT + rf"(?P<quarter>[1-4]|{ORDINAL}|iv|i{{1,3}})(?:\s?-?(?:й|ый|st|nd|rd|th|er|e|o))?\.?\s?"
-            rf"(?:{quarter_words})\.?(?:\s+(?:of|года|г|de|del))?\.?\s*{_YEAR4}{_YEAR_WORD}" + _RIGHT,
+            rf"(?:{quarter_words})\.?(?:\s+(?:of|года|г|de|del))?\.?\s*{_YEAR4}{year_word}" + _RIGHT,
         ),
         ("quarter_first", _LEFT + rf"(?:{prefixes})\s?(?P<quarter>[1-4])\s?[/'\-]?\s?{_YEAR4}" + _RIGHT),
         ("year_quarter", _LEFT + rf"{_YEAR4}\s?[-/]?\s?(?:{prefixes})(?P<quarter>[1-4])" + _RIGHT),
         ("day_month_dot", _LEFT + r"(?P<day>[0-3]?\d)\.(?P<month>0[1-9]|1[0-2])\.(?![\d.,]|\s?\d)"),
-        ("day_month", _LEFT + rf"{_WEEKDAY}{_DAY}{_BETWEEN_PARTS}{month}{time}" + _RIGHT),
-        ("month_day", _LEFT + rf"{_WEEKDAY}{month}\s+{_DAY}{time}" + _RIGHT),
+        ("day_month", _LEFT + rf"{_WEEKDAY}{day}{between}{month}{time}" + _RIGHT),
+        ("month_day", _LEFT + rf"{_WEEKDAY}{month}\s+{day}{time}" + _RIGHT),
         (
             "weekday_day",
             _LEFT + rf"(?P<weekday>{_L}{{2,}})\.?,?\s+(?:the\s+)?(?P<day>[0-3]?\d(?:st|nd|rd|th)|{ORDINAL})" + _RIGHT,
         ),
-        ("month_year", _LEFT + rf"{month}{_BETWEEN_PARTS}{_YEAR4}{_YEAR_WORD}" + _RIGHT),
+        ("month_year", _LEFT + rf"{month}{between}{_YEAR4}{year_word}" + _RIGHT),
         ("numeric_month_year", _LEFT + r"(?P<month>0?[1-9]|1[0-2])(?P<sep>[/.])(?P<year>(?:19|20)\d\d)" + _RIGHT),
         ("year_month", _LEFT + r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])" + _RIGHT),
         (
@@ -223,7 +256,7 @@ def _grammar(locales: tuple[str, ...]) -> _Grammar:
         ("compact", _LEFT + r"(?P<year>(?:19|20)\d\d)(?P<month>[01]\d)(?P<day>[0-3]\d)" + _RIGHT),
         ("numeric_day_month", _LEFT + r"(?P<first>[0-3]?\d)(?P<sep>[./])(?P<second>[01]?\d)" + _RIGHT),
     ]
-    return _Grammar(names, tuple((form, re.compile(pattern)) for form, pattern in patterns))
+    return tuple((form, re.compile(pattern)) for form, pattern in patterns)
 
 
 def _unglued(folded: cldr.Folded) -> cldr.Folded:
@@ -269,6 +302,9 @@ def _month_candidates(word: str, names: cldr.Names) -> frozenset[int] | None:
         return frozenset({names.spelled_months[word]})
     if word in names.month_starts:
         return names.month_starts[word]
+    if len(word) > 3 and word[1:] in names.months and word[0] in _glued_letters():
+        # A pattern's letter written onto the month: Hebrew's "d בMMMM y" ("23 בינואר").
+        return names.months[word[1:]]
     # A case ending CLDR does not list ("в январе", "в марте") or that OCR changed ("июли"):
     # one or two vowels after the start of a single month's name.
     for cut in (1, 2):
@@ -284,6 +320,12 @@ def _month_candidates(word: str, names: cldr.Names) -> frozenset[int] | None:
         if near:
             return frozenset(near)
     return cldr.named_anywhere().get(word)
+
+
+@cache
+def _glued_letters() -> frozenset[str]:
+    written = cldr.pattern_words()
+    return frozenset(word for word in written.after_day | written.between if len(word) == 1 and not word.isascii())
 
 
 def _weekday_of(word: str, names: cldr.Names) -> int | None:

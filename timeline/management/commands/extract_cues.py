@@ -3,6 +3,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from archive import services
+from archive.dates import parse_posted_at
 from archive.models import CollectionMethod
 from archive.pipeline import frames, identify, ocr, probe
 from archive.pipeline.base import StageFailed, StageSkipped
 from archive.vault import spool
+from timeline.extract.cldr import locale_of
 from timeline.extract.cues import CueDraft, draft_cues
 from timeline.headlines import headline_lookup
 from timeline.intervals import intersect
@@ -46,8 +49,22 @@ class Command(BaseCommand):
             help="Match lines against the imported headline corpus (default on; --no-headlines-db turns it off).",
         )
         parser.add_argument("--lang", default=None, help="OCR languages, e.g. eng+rus (default OCR_LANGUAGES).")
+        parser.add_argument(
+            "--locale",
+            default=None,
+            metavar="BCP47",
+            help="The device's locale, e.g. en-US or tr-TR: settles numeric dates such as 04/09/2023.",
+        )
+        parser.add_argument(
+            "--not-after",
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="A known upper bound such as the upload date; places dates shown without a year.",
+        )
 
     def handle(self, *args: Any, paths: list[Path], headlines_db: bool, lang: str | None, **options: Any) -> None:
+        self.locale = _locale(options["locale"])
+        self.not_after = _day(options["not_after"])
         failures = 0
         with tempfile.TemporaryDirectory(prefix="extract-cues-") as scratch:
             storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -86,6 +103,10 @@ class Command(BaseCommand):
                 facts = item_facts(evidence)
                 # The scratch copy's receipt says nothing about the file.
                 facts.received = None
+                if self.locale:
+                    facts.locale = self.locale
+                if self.not_after:
+                    facts.posted.append((self.not_after, "day"))
                 drafts, candidates = draft_cues(facts, headline_lookup() if headlines_db else None)
                 interval = intersect(drafts)
                 record["content_type"] = evidence.content_type
@@ -119,6 +140,26 @@ class Command(BaseCommand):
                 f"  {cue['bound']:10} {cue['earliest'] or '-'} .. {cue['latest'] or '-'}  {cue['kind']} "
                 f"({cue['strength']}): {cue['text']}"
             )
+
+
+def _locale(tag: str | None) -> str | None:
+    if tag is None:
+        return None
+    if locale_of(tag) is None:
+        raise CommandError(f"--locale {tag!r} is not a locale CLDR knows; write it as BCP 47, e.g. en-US or tr-TR.")
+    return tag
+
+
+def _day(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment, granularity = parse_posted_at(text)
+    except ValueError as error:
+        raise CommandError(f"--not-after: {error}") from None
+    if moment is None or granularity != "day":
+        raise CommandError(f"--not-after {text!r} is not a day written as YYYY-MM-DD.")
+    return moment
 
 
 def _iso(moment: Any) -> str | None:
