@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from archive.models import Evidence
 from archive.services import provenance_update
@@ -208,3 +208,32 @@ def test_the_case_page_filters_by_cue_kind_and_capture_dates(world: World, corpu
         clock.original_name,
         dated.original_name,
     }
+
+
+def test_extract_cues_takes_the_device_s_locale_and_a_known_upper_bound(db: None, tmp_path: Path) -> None:
+    note = tmp_path / "chat.txt"
+    note.write_text("Sent 04/09/2023\nSee you on 15 August\n")
+
+    def cues(*options: str) -> dict:
+        out = io.StringIO()
+        call_command("extract_cues", str(note), "--json", "--no-headlines-db", *options, stdout=out)
+        return json.loads(out.getvalue())
+
+    plain = cues()
+    [two_ways] = [c for c in plain["cues"] if c["kind"] == "text_date"]
+    assert "device's locale is not known" in two_ways["details"]["note"]
+    assert [c["text"] for c in plain["candidates"]] == ["15 August"]
+
+    settled = cues("--locale", "en-US", "--not-after", "2024-01-10")
+    texts = {c["text"]: c for c in settled["cues"] if c["kind"] == "text_date"}
+    assert texts["04/09/2023"]["earliest"].startswith("2023-04-08")  # 9 April, widened to every zone
+    assert "en-US's short date pattern" in texts["04/09/2023"]["details"]["note"]
+    assert texts["15 August"]["earliest"].startswith("2023-08-14")
+    assert "year 2023 assumed" in texts["15 August"]["details"]["year"]
+    assert settled["candidates"] == []
+    assert settled["capture_interval"]["latest"].startswith("2024-01-11")
+
+    with pytest.raises(CommandError, match="not a locale CLDR knows"):
+        call_command("extract_cues", str(note), "--locale", "xx-QQ")
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("extract_cues", str(note), "--not-after", "10.01.2024")

@@ -136,7 +136,8 @@ def fold_word(word: str) -> str:
 
 
 def skeleton(word: str) -> str:
-    return word.translate(_LOOKALIKES)
+    """A word as OCR may misread it alike: Cyrillic and Latin look-alikes as one, and without vowel signs or viramas."""
+    return "".join(char for char in word.translate(_LOOKALIKES) if not unicodedata.category(char).startswith("M"))
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,8 @@ class Names:
     quarter_prefixes: frozenset[str]
     am: frozenset[str]
     pm: frozenset[str]
+    month_skeletons: dict[str, frozenset[int]]
+    weekday_skeletons: dict[str, frozenset[int]]
 
 
 def locale_of(tag: str) -> Locale | None:
@@ -215,7 +218,16 @@ def names(locales: tuple[str, ...]) -> Names:
         quarter_prefixes=frozenset(quarter_prefixes),
         am=frozenset(word for word in am if word),
         pm=frozenset(word for word in pm if word),
+        month_skeletons=_by_skeleton(months),
+        weekday_skeletons=_by_skeleton(weekdays),
     )
+
+
+def _by_skeleton(forms: dict[str, set[int]]) -> dict[str, frozenset[int]]:
+    found: dict[str, set[int]] = {}
+    for form, numbers in forms.items():
+        found.setdefault(skeleton(form), set()).update(numbers)
+    return {key: frozenset(numbers) for key, numbers in found.items()}
 
 
 def _month_forms(locale: Locale) -> list[tuple[int, str]]:

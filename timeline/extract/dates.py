@@ -63,7 +63,9 @@ def _words(words: list[str] | frozenset[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
 
 
-_WEEKDAY = rf"(?:(?!(?:the|twenty|thirty|двадцать|тридцать)\s)(?P<weekday>{_L}{{2,}})(?!{_L})\.?,?\s*)?"
+# A weekday before a date: "Mon, 4 September 2023", "Чт20 апр.".
+_WEEKDAY_BEFORE = re.compile(rf"(?<!{_L})({_L}{{2,}})\.?,?\s*$")
+_ORDINAL_WORD = re.compile(ORDINAL)
 # Words around a number that make it something other than a date.
 _NOT_A_DATE_BEFORE = re.compile(
     r"(?:[$€£₽©#]|\(c\)|(?<![\w])(?:no\.?|copyright|v|ver\.?|version|версия|build|сборка|тел\.?|tel\.?|phone|id|"
@@ -73,6 +75,7 @@ _NOT_A_DATE_AFTER = re.compile(r"^\s*(?:[$€£₽%₸×]|(?:руб|usd|eur|rub|
 # Words before a date that point ahead: a deadline or a plan bounds nothing.
 _FUTURE_BEFORE = re.compile(r"(?<![\w])(?:до|к|по|until|till|by|through|deadline|срок|планиру\w*|will|to be)\s*$")
 _LABELLED = re.compile(rf"(?:^|(?<![\w]))(?:{_LABELS})\s*[:.\-]?\s*$")
+_LABEL = re.compile(rf"(?<![\w])(?:{_LABELS})")
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,18 @@ class DateMention:
 
 
 @dataclass(frozen=True)
+class _Form:
+    name: str
+    pattern: re.Pattern[str]
+    # What a text must have for the form to be tried: "named" (a month's or weekday's name),
+    # "ordinal" (an ordinal word), "quarter" (a quarter's word), "cjk", "dated" (a label or dated=True).
+    needs: str = ""
+
+
+@dataclass(frozen=True)
 class _Grammar:
     names: cldr.Names
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    patterns: tuple[_Form, ...]
     # The words already looked up: whether each names a month or a weekday.
     seen: dict[str, bool] = field(default_factory=dict)
 
@@ -141,11 +153,19 @@ def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: 
     grammar = _grammar(tuple(dict.fromkeys(locales)))
     folded = _unglued(cldr.fold(text))
     source = folded.text
-    named = grammar.names_a_day(source)
+    quarter_words = _quarter_words()
+    has = {
+        "": True,
+        "named": grammar.names_a_day(source),
+        "ordinal": bool(_ORDINAL_WORD.search(source)),
+        "quarter": bool(quarter_words.search(source)),
+        "cjk": "年" in source or "년" in source,
+        "dated": dated or bool(_LABEL.search(source)),
+    }
     found: list[tuple[int, int, str, tuple[Reading, ...], dict]] = []
     taken: list[tuple[int, int]] = []
-    for form, pattern in grammar.patterns:
-        if form in _NAMED and not named:
+    for form, pattern, needs in ((f.name, f.pattern, f.needs) for f in grammar.patterns):
+        if not has[needs] or (form in _NAMED and not has["named"]):
             continue
         position = 0
         while (match := pattern.search(source, position)) is not None:
@@ -153,7 +173,7 @@ def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: 
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
-            start = _without_false_weekday(match, grammar.names)
+            start, weekday = _weekday_before(source, start, grammar.names)
             before = source[max(0, start - 16) : start]
             labelled = dated or bool(_LABELLED.search(before))
             if _NOT_A_DATE_BEFORE.search(before) or _NOT_A_DATE_AFTER.match(source[end:]):
@@ -165,6 +185,8 @@ def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: 
             readings, partial = _readings(form, match, grammar.names, source)
             if not readings and not partial:
                 continue
+            if weekday is not None and "day" in partial:
+                partial["weekday"] = weekday
             taken.append((start, end))
             position = end
             found.append((start, end, form, readings, partial))
@@ -185,12 +207,13 @@ def _grammar(locales: tuple[str, ...]) -> _Grammar:
 
 
 @cache
-def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _patterns() -> tuple[_Form, ...]:
     """The forms, compiled once for every language: which words count is decided by the locales' names."""
     names = cldr.names(cldr.languages())
     written = cldr.pattern_words()
     endings = _words([*_DAY_ENDINGS, *written.after_day])
-    day = rf"(?:the\s+)?(?P<day>[0-3]?\d|{ORDINAL})(?:\s?-?(?:{endings})(?!{_L}))?\.?"
+    day = rf"(?:the\s+)?(?P<day>[0-3]?\d)(?:\s?-?(?:{endings})(?!{_L}))?\.?"
+    spelled_day = rf"(?:the\s+)?(?P<day>{ORDINAL})"
     year_word = rf"(?:\.?[\s\-]?(?:{_words([*_AFTER_YEAR, *written.after_year])})(?!{_L})\.?)?"
     between = rf"(?:\s*[.,\-/']?\s*(?:(?:{_words([*_BETWEEN, *written.between])})\.?\s+){{0,2}})"
     spelled = _words(list(names.spelled_months))
@@ -219,14 +242,16 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("month_range", _LEFT + rf"{month}\s+{day}\s*-\s*{day_b}(?:,?\s+{_YEAR4})?" + _RIGHT),
         (
             "day_month_year",
-            _LEFT + rf"{_WEEKDAY}{day}{between}{month}{between}{_YEAR}{year_word}" + time,
+            _LEFT + rf"{day}{between}{month}{between}{_YEAR}{year_word}" + time,
         ),
-        ("month_day_year", _LEFT + rf"{_WEEKDAY}{month}{between}{day},?{between}{_YEAR4}{time}"),
+        ("month_day_year", _LEFT + rf"{month}{between}{day},?{between}{_YEAR4}{time}"),
+        ("day_month_year", _LEFT + rf"{spelled_day}{between}{month}{between}{_YEAR4}{year_word}"),
+        ("month_day_year", _LEFT + rf"{month}{between}{spelled_day},?{between}{_YEAR4}"),
         ("year_month_day", _LEFT + rf"{_YEAR4}{year_word}{between}{month}{between}{day}" + _RIGHT),
         ("year_day_month", _LEFT + rf"{_YEAR4}{year_word}[\s,]+{day}{between}{month}" + _RIGHT),
         (
             "numeric",
-            _LEFT + r"(?P<first>[0-3]?\d)(?P<sep>[./\-])\s{0,2}(?P<second>[01]?\d)\s?(?P=sep)\s{0,2}"
+            _LEFT + r"(?P<first>[0-3]?\d)(?P<sep>[./\-])\s{0,2}(?P<second>[0-3]?\d)\s?(?P=sep)\s{0,2}"
             r"(?P<year>(?:19|20)\d\d|\d\d)(?:\s?г\b\.?)?"
             r"(?:(?:,\s*|\s+)(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?)?" + _RIGHT,
         ),
@@ -238,8 +263,10 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("quarter_first", _LEFT + rf"(?:{prefixes})\s?(?P<quarter>[1-4])\s?[/'\-]?\s?{_YEAR4}" + _RIGHT),
         ("year_quarter", _LEFT + rf"{_YEAR4}\s?[-/]?\s?(?:{prefixes})(?P<quarter>[1-4])" + _RIGHT),
         ("day_month_dot", _LEFT + r"(?P<day>[0-3]?\d)\.(?P<month>0[1-9]|1[0-2])\.(?![\d.,]|\s?\d)"),
-        ("day_month", _LEFT + rf"{_WEEKDAY}{day}{between}{month}{time}" + _RIGHT),
-        ("month_day", _LEFT + rf"{_WEEKDAY}{month}\s+{day}{time}" + _RIGHT),
+        ("day_month", _LEFT + rf"{day}{between}{month}{time}" + _RIGHT),
+        ("month_day", _LEFT + rf"{month}\s+{day}{time}" + _RIGHT),
+        ("day_month", _LEFT + rf"{spelled_day}{between}{month}" + _RIGHT),
+        ("month_day", _LEFT + rf"{month}\s+{spelled_day}" + _RIGHT),
         (
             "weekday_day",
             _LEFT + rf"(?P<weekday>{_L}{{2,}})\.?,?\s+(?:the\s+)?(?P<day>[0-3]?\d(?:st|nd|rd|th)|{ORDINAL})" + _RIGHT,
@@ -256,13 +283,38 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("compact", _LEFT + r"(?P<year>(?:19|20)\d\d)(?P<month>[01]\d)(?P<day>[0-3]\d)" + _RIGHT),
         ("numeric_day_month", _LEFT + r"(?P<first>[0-3]?\d)(?P<sep>[./])(?P<second>[01]?\d)" + _RIGHT),
     ]
-    return tuple((form, re.compile(pattern)) for form, pattern in patterns)
+    return tuple(_Form(form, re.compile(pattern), _needs(form, pattern)) for form, pattern in patterns)
+
+
+def _needs(form: str, pattern: str) -> str:
+    if "(?P<day>" + ORDINAL in pattern:
+        return "ordinal"
+    if form.startswith("quarter") or form == "year_quarter":
+        return "quarter"
+    return {"cjk": "cjk", "compact": "dated", "numeric_day_month": "dated"}.get(form, "")
+
+
+@cache
+def _quarter_words() -> re.Pattern[str]:
+    names = cldr.names(cldr.languages())
+    prefixes = _words(list(names.quarter_prefixes))
+    return re.compile(rf"(?:{_words(list(names.quarter_words))})|(?<!{_L})(?:{prefixes})\s?[1-4]")
+
+
+
+
+
+_CYRILLIC, _LATIN = "а-яёіїєўқңғүұөһә", "a-z"
+_GLUED = re.compile(
+    rf"(?<=\d)(?=[^\W\d_]{{3}})|(?<=[^\W\d_]{{2}})(?=\d)"
+    rf"|(?<=[{_CYRILLIC}]{{3}})(?=[{_LATIN}]{{3}})|(?<=[{_LATIN}]{{3}})(?=[{_CYRILLIC}]{{3}})"
+)
 
 
 def _unglued(folded: cldr.Folded) -> cldr.Folded:
     """A space between a number and a word of three letters or more glued to it: "21/05/2018time:", "date11"."""
     text, origin = folded.text, list(folded.origin)
-    cuts = [m.start() for m in re.finditer(r"(?<=\d)(?=[^\W\d_]{3})|(?<=[^\W\d_]{3})(?=\d)", text)]
+    cuts = [m.start() for m in _GLUED.finditer(text)]
     if not cuts:
         return folded
     parts, positions, last = [], [], 0
@@ -275,13 +327,15 @@ def _unglued(folded: cldr.Folded) -> cldr.Folded:
     return cldr.Folded("".join(parts), tuple(positions))
 
 
-def _without_false_weekday(match: re.Match[str], names: cldr.Names) -> int:
-    """Where the mention starts: after a word in the weekday's place that names no weekday ("paid 4 Sep 2023")."""
-    word = match.groupdict().get("weekday")
-    if word is None or _weekday_of(word, names) is not None:
-        return match.start()
-    groups = [name for name in ("day", "month") if match.groupdict().get(name) is not None]
-    return min(match.start(name) for name in groups) if groups else match.start()
+def _weekday_before(source: str, start: int, names: cldr.Names) -> tuple[int, int | None]:
+    """Where a mention starts and the weekday it names, if one stands just before it ("Mon, 4 Sep")."""
+    found = _WEEKDAY_BEFORE.search(source[max(0, start - 24) : start])
+    if found is None:
+        return start, None
+    weekday = _weekday_of(found.group(1), names)
+    if weekday is None:
+        return start, None
+    return start - len(found.group()), weekday
 
 
 def month_number(word: str, locales: tuple[str, ...] = DEFAULT_LOCALES) -> int | None:
@@ -311,10 +365,9 @@ def _month_candidates(word: str, names: cldr.Names) -> frozenset[int] | None:
         stem, ending = word[:-cut], word[-cut:]
         if len(stem) >= 3 and re.fullmatch(r"[aeiouyаеёиоуыэюяьй]+", ending) and stem in names.month_starts:
             return names.month_starts[stem]
-    look = cldr.skeleton(word)
-    alike = {number for form, numbers in names.months.items() if cldr.skeleton(form) == look for number in numbers}
+    alike = names.month_skeletons.get(cldr.skeleton(word))
     if alike:
-        return frozenset(alike)
+        return alike
     if len(word) >= 6:
         near = {n for form, found in names.months.items() if len(form) >= 6 and _one_edit(word, form) for n in found}
         if near:
@@ -332,8 +385,7 @@ def _weekday_of(word: str, names: cldr.Names) -> int | None:
     word = word.strip(" ,.")
     numbers = names.weekdays.get(word)
     if numbers is None:
-        look = cldr.skeleton(word)
-        numbers = frozenset(n for form, found in names.weekdays.items() if cldr.skeleton(form) == look for n in found)
+        numbers = names.weekday_skeletons.get(cldr.skeleton(word))
     return next(iter(numbers)) if numbers and len(numbers) == 1 else None
 
 
