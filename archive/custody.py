@@ -173,8 +173,16 @@ def provenance_snapshot(record: Provenance) -> dict[str, Any]:
         "posted_at": _iso(record.posted_at),
         "posted_at_granularity": record.posted_at_granularity,
         "platform_info": record.platform_info,
+        "locale": record.locale,
         "notes": record.notes,
     }
+
+
+# Provenance fields added after custody logs began, with the value their
+# migration gave every existing row: a snapshot written before a field existed
+# holds no value for it, and the row still has that value unless someone
+# changed it since.
+_SNAPSHOT_FIELDS_ADDED = {"locale": ""}
 
 
 def custody_replay(case: Case) -> list[ChainProblem]:
@@ -218,6 +226,7 @@ def custody_replay(case: Case) -> list[ChainProblem]:
         if expected is None:
             problem(f"provenance record {record.pk} of evidence #{record.evidence_id} is not in the custody log")
             continue
+        expected = {**_SNAPSHOT_FIELDS_ADDED, **expected}
         changed = sorted(field for field in actual if actual[field] != expected.get(field))
         if changed:
             problem(

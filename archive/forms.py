@@ -4,12 +4,49 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from archive.collect.jobs import url_problem, url_rows
-from archive.dates import parse_posted_at
+from archive.dates import LOCALE_MAX_LENGTH, LOCALES_MAX_LENGTH, parse_locale, parse_locales, parse_posted_at
 from archive.models import EvidenceKind, Provenance
 from archive.roles import Role
+
+
+class LocaleField(forms.CharField):
+    """A BCP 47 tag that CLDR knows, or nothing; cleans to the tag in its canonical case (``en-US``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", LOCALE_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        try:
+            return parse_locale(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class LocalesField(forms.CharField):
+    """Comma-separated BCP 47 tags that CLDR knows; cleans to a tuple of them in canonical case."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", LOCALES_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> tuple[str, ...]:
+        text = super().clean(value)
+        try:
+            tags = parse_locales(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        # The case keeps them joined by commas in a column of this length.
+        if len(",".join(tags)) > self.max_length:
+            raise forms.ValidationError(f"Name fewer locales: together they must fit in {self.max_length} characters.")
+        return tags
 
 
 class CaseForm(forms.Form):
@@ -21,6 +58,20 @@ class CaseForm(forms.Form):
         "a random suffix is added. Leave empty to use the title.",
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    default_locale = LocaleField(
+        label="Default device locale",
+        help_text="BCP 47, e.g. en-US: the locale assumed for items whose provenance names none; "
+        "it settles dates like 04/09/2023 on screen.",
+    )
+    locales = LocalesField(label="Languages of the case's text")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The server's default is read here, not when the module is imported.
+        self.fields["locales"].help_text = (
+            "BCP 47 tags, comma-separated, whose month and weekday names are read in the evidence, "
+            f"e.g. en, ru, tr. Leave empty for the server's default ({', '.join(settings.CASE_LOCALES)})."
+        )
 
 
 class PostedAtField(forms.CharField):
@@ -67,6 +118,9 @@ class ProvenanceFieldsMixin(forms.Form):
     account = forms.CharField(required=False, max_length=200, help_text="Who posted it on the platform.")
     post_id = forms.CharField(required=False, max_length=200, label="Post id")
     posted_at = PostedAtField(label="Posted at (per the platform)")
+    locale = LocaleField(
+        label="Device locale", help_text="BCP 47, e.g. en-US: settles dates like 04/09/2023 on screen."
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def provenance_values(self) -> dict[str, Any]:
@@ -79,6 +133,7 @@ class ProvenanceFieldsMixin(forms.Form):
             "post_id": data["post_id"].strip(),
             "posted_at": posted_at,
             "posted_at_granularity": granularity,
+            "locale": data["locale"],
             "notes": data["notes"],
         }
 
@@ -100,6 +155,7 @@ class ProvenanceForm(ProvenanceFieldsMixin):
             "posted_at": record.posted_at.date().isoformat()
             if record.posted_at and record.posted_at_granularity == "day"
             else record.posted_at,
+            "locale": record.locale,
             "notes": record.notes,
         }
         return cls(data=data, initial=initial)

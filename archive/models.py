@@ -19,6 +19,11 @@ class Case(models.Model):
     # Deleting entries from the end of the chain leaves these pointing past it.
     custody_length = models.PositiveBigIntegerField(default=0)
     custody_head = models.CharField(max_length=64, blank=True)
+    # The device locale (BCP 47) assumed for the case's items when their provenance names none.
+    default_locale = models.CharField(max_length=35, blank=True)
+    # Comma-separated BCP 47 tags whose month and weekday names are read in the
+    # case's text; blank means settings.CASE_LOCALES.
+    locales = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -134,6 +139,8 @@ class Provenance(models.Model):
     posted_at = models.DateTimeField(null=True, blank=True)
     posted_at_granularity = models.CharField(max_length=10, choices=TimeGranularity.choices, blank=True)
     platform_info = models.JSONField(default=dict, blank=True)
+    # The locale (BCP 47) of the device that made the file: the order it prints numeric dates in.
+    locale = models.CharField(max_length=35, blank=True)
     notes = models.TextField(blank=True)
 
     class Meta:

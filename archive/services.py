@@ -8,6 +8,7 @@ a request came in by.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import partial
@@ -44,17 +45,52 @@ class EvidenceRejected(ServiceError):
     pass
 
 
-def case_create(*, slug: str, title: str, owner: AbstractBaseUser, description: str = "") -> Case:
+def case_create(
+    *,
+    slug: str,
+    title: str,
+    owner: AbstractBaseUser,
+    description: str = "",
+    default_locale: str = "",
+    locales: Sequence[str] = (),
+) -> Case:
+    """Create a case owned by ``owner``.
+
+    ``default_locale`` and ``locales`` are BCP 47 tags already checked by
+    ``archive.dates.parse_locale``: the device locale assumed for items whose
+    provenance names none, and the languages whose dates the case's text is read in.
+    """
     with transaction.atomic():
         if Case.objects.filter(slug=slug).exists():
             raise ServiceError(f"A case with the slug {slug!r} already exists.")
-        case = Case.objects.create(slug=slug, title=title, description=description, created_by=owner)
-        custody_append(case=case, action=CustodyAction.CASE_CREATED, actor=owner, details={"title": title})
+        case = Case.objects.create(
+            slug=slug,
+            title=title,
+            description=description,
+            created_by=owner,
+            default_locale=default_locale,
+            locales=",".join(locales),
+        )
+        details: dict[str, Any] = {"title": title}
+        # The locales change how the case's dates are read, so the log keeps them when they are set.
+        if case.default_locale:
+            details["default_locale"] = case.default_locale
+        if case.locales:
+            details["locales"] = case.locales
+        custody_append(case=case, action=CustodyAction.CASE_CREATED, actor=owner, details=details)
         _membership_create(case=case, user=owner, role=Role.OWNER, actor=owner)
     return case
 
 
-def case_create_unique(*, title: str, owner: AbstractBaseUser, name: str = "", description: str = "") -> Case:
+def case_create_unique(
+    *,
+    title: str,
+    owner: AbstractBaseUser,
+    name: str = "",
+    description: str = "",
+    default_locale: str = "",
+    locales: Sequence[str] = (),
+) -> Case:
     """Create a case whose slug ends in a random suffix.
 
     The web form uses this: a slug someone asks for and is refused would tell
@@ -64,7 +100,14 @@ def case_create_unique(*, title: str, owner: AbstractBaseUser, name: str = "", d
     while True:
         slug = f"{stem}-{secrets.token_hex(3)}"
         if not Case.objects.filter(slug=slug).exists():
-            return case_create(slug=slug, title=title, owner=owner, description=description)
+            return case_create(
+                slug=slug,
+                title=title,
+                owner=owner,
+                description=description,
+                default_locale=default_locale,
+                locales=locales,
+            )
 
 
 def membership_add(*, case: Case, user: AbstractBaseUser, role: str, actor: AbstractBaseUser) -> Membership:
@@ -134,6 +177,8 @@ class ProvenanceInput:
     posted_at: datetime | None = None
     posted_at_granularity: str = ""
     platform_info: dict[str, Any] = field(default_factory=dict)
+    # The device's locale as a BCP 47 tag checked by archive.dates.parse_locale; "" when unknown.
+    locale: str = ""
     notes: str = ""
 
 
@@ -237,7 +282,16 @@ def evidence_process(*, evidence: Evidence, stage: str | None = None, actor: Abs
     return first
 
 
-PROVENANCE_EDITABLE = ("source_url", "platform", "account", "post_id", "posted_at", "posted_at_granularity", "notes")
+PROVENANCE_EDITABLE = (
+    "source_url",
+    "platform",
+    "account",
+    "post_id",
+    "posted_at",
+    "posted_at_granularity",
+    "locale",
+    "notes",
+)
 
 
 def provenance_update(*, provenance: Provenance, actor: AbstractBaseUser, changes: dict[str, Any]) -> Provenance:

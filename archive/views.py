@@ -140,6 +140,8 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
     provenance = list(selectors.evidence_provenance(evidence))
     for record in provenance:
         record.editable = _may_edit_provenance(membership, record)
+    # The case's default device locale is worth a line only when no record names a locale of its own.
+    assumed_locale = "" if any(r.locale for r in provenance) else selectors.evidence_device_locale(evidence, provenance)
     return render(
         request,
         "archive/evidence_detail.html",
@@ -148,6 +150,7 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
             "membership": membership,
             "evidence": evidence,
             "provenance": provenance,
+            "assumed_locale": assumed_locale,
             "custody": selectors.evidence_custody(evidence),
             "stage_runs": selectors.evidence_stage_runs(evidence),
             "frames": selectors.evidence_frames(evidence),

@@ -55,6 +55,17 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_locales(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated BCP 47 tags such as ``en,ru,tr-TR``, each one CLDR knows."""
+    # The same check as the case form's, so a tag accepted here is accepted there.
+    from archive.dates import parse_locales
+
+    try:
+        return parse_locales(env_list(name)) or default
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+
+
 def env_size(name: str, default: str) -> int:
     """A byte count such as ``4G``, ``512M``, ``700k`` or ``1048576``."""
     value = env_str(name, default)

@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_json_object, env_list, env_networks, env_size, env_str
+from config.env import env_bool, env_int, env_json_object, env_list, env_locales, env_networks, env_size, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -185,6 +185,9 @@ OCR_LANGUAGES = env_str("OCR_LANGUAGES", "eng+rus")
 TESSDATA_PATH = env_str("TESSDATA_PATH", "/usr/share/tesseract-ocr/5/tessdata/")
 # RapidOCR (weights inside its wheel) reads again the Latin dates and times of small text.
 OCR_SECOND_ENGINE = env_bool("OCR_SECOND_ENGINE", True)
+# Dates: the locales (BCP 47) whose month and weekday names are read in a case's
+# text when the case names none of its own.
+CASE_LOCALES = env_locales("CASE_LOCALES", ("en", "ru"))
 
 # Celery. With no REDIS_URL, tasks run in-process (the embedded default).
 REDIS_URL = env_str("REDIS_URL")

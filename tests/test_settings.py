@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_networks, env_size
+from config.env import env_bool, env_int, env_locales, env_networks, env_size
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +26,7 @@ def test_sizes_read_as_people_write_them(monkeypatch: pytest.MonkeyPatch) -> Non
         (lambda: env_int("X", 1), "ten", "not a whole number"),
         (lambda: env_size("X", "1G"), "lots", "not a size"),
         (lambda: env_networks("X"), "10.0.0.0/8,localhost", "not a CIDR block"),
+        (lambda: env_locales("X", ("en",)), "en,xx-YY", "not a locale CLDR knows"),
     ],
 )
 def test_malformed_values_stop_start_up_with_the_variable_named(
@@ -35,6 +36,12 @@ def test_malformed_values_stop_start_up_with_the_variable_named(
     with pytest.raises(ImproperlyConfigured, match=message) as error:
         helper()
     assert "X" in str(error.value)
+
+
+def test_case_locales_read_as_bcp_47_tags_with_a_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env_locales("X_LOCALES", ("en", "ru")) == ("en", "ru")
+    monkeypatch.setenv("X_LOCALES", "tr, en-my")
+    assert env_locales("X_LOCALES", ("en", "ru")) == ("tr", "en-MY")
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

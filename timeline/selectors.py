@@ -30,6 +30,9 @@ from timeline.models import Bound, CaptureInterval, Cue, CueStatus, IntervalMode
 
 def item_facts(evidence: Evidence) -> ItemFacts:
     """What an item shows and what its provenance says, as plain data for ``draft_cues``."""
+    # archive.selectors imports the pipeline, which imports this module: read it when called.
+    from archive.selectors import case_locales, evidence_device_locale
+
     frames = evidence.frames.order_by("index").prefetch_related(
         Prefetch("lines", queryset=TextLine.objects.order_by("index"))
     )
@@ -43,6 +46,8 @@ def item_facts(evidence: Evidence) -> ItemFacts:
         source_urls=[p.source_url for p in provenance if p.source_url],
         posted=[(p.posted_at, p.posted_at_granularity or "instant") for p in provenance if p.posted_at],
         received=min((p.collected_at for p in provenance), default=None),
+        locale=evidence_device_locale(evidence, provenance) or None,
+        locales=case_locales(evidence.case),
     )
 
 

@@ -257,6 +257,63 @@ def test_ingest_refuses_an_impossible_posting_time_for_that_file_only(
     assert second["sha256"]
 
 
+def test_ingest_sets_the_device_locale_from_the_command_line_and_a_manifest_row_wins(
+    world: World, tmp_path: Path
+) -> None:
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(png_bytes((1, 9, 1)))
+    (folder / "b.png").write_bytes(png_bytes((1, 9, 2)))
+    (folder / "c.png").write_bytes(png_bytes((1, 9, 3)))
+    manifest = folder / "manifest.csv"
+    manifest.write_text("path,source_url,platform,account,posted_at,notes,locale\na.png,,,,,,ru_ru\nb.png,,,,,,\n")
+    results = ingest_json(str(folder), "--manifest", str(manifest), "--case", world.case.slug, "--locale", "en-us")
+    locales = {Path(r["file"]).name: Provenance.objects.get(pk=r["provenance_id"]).locale for r in results}
+    assert locales == {"a.png": "ru-RU", "b.png": "en-US", "c.png": "en-US"}
+
+
+def test_ingest_refuses_an_unknown_locale_in_a_manifest_for_that_file_only(world: World, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "b.txt").write_text("b")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,locale\na.txt,xx-YY\nb.txt,tr-TR\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 2"):
+        call_command("ingest", "--manifest", str(manifest), "--case", world.case.slug, "--json", stdout=out)
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["error"] == '"xx-YY" is not a locale CLDR knows; write it as BCP 47, e.g. en-US or tr-TR.'
+    assert Provenance.objects.get(pk=second["provenance_id"]).locale == "tr-TR"
+
+
+def test_ingest_and_create_case_refuse_an_unknown_locale_before_anything_is_stored(
+    world: World, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    with pytest.raises(CommandError, match='"en-ZZ" is not a locale CLDR knows'):
+        run("ingest", str(tmp_path), "--case", world.case.slug, "--locale", "en-ZZ")
+    assert Evidence.objects.filter(case=world.case).count() == 1
+    with pytest.raises(CommandError, match='"xx" is not a locale CLDR knows'):
+        run("create_case", "bad-locales", "--title", "x", "--owner", world.owner.username, "--locales", "en,xx")
+    assert not Case.objects.filter(slug="bad-locales").exists()
+
+
+def test_create_case_takes_a_default_device_locale_and_the_cases_locales(world: World) -> None:
+    run(
+        "create_case",
+        "istanbul",
+        "--title",
+        "Istanbul",
+        "--owner",
+        world.owner.username,
+        "--locale",
+        "tr_tr",
+        "--locales",
+        "tr, en",
+    )
+    case = Case.objects.get(slug="istanbul")
+    assert (case.default_locale, case.locales) == ("tr-TR", "tr,en")
+
+
 def test_ingest_keeps_a_file_whose_name_is_not_utf8(world: World, tmp_path: Path) -> None:
     path = Path(os.fsdecode(bytes(tmp_path) + b"/\xcf\xf0\xe8\xe2\xe5\xf2.png"))
     path.write_bytes(png_bytes((2, 2, 9)))

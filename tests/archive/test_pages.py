@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from archive.models import CustodyAction, CustodyEntry, Membership, Provenance
+from archive.models import Case, CustodyAction, CustodyEntry, Membership, Provenance
 from archive.roles import Role
 from tests.conftest import PASSWORD, PDF_BYTES, World, collect, make_user, png_bytes
 
@@ -130,6 +130,52 @@ def test_new_case_form_makes_the_creator_owner(world: World) -> None:
     case = Membership.objects.get(user=world.outsider, case__title="Tevian contracts").case
     assert re.fullmatch(r"tevian-[0-9a-f]{6}", case.slug)
     assert response["Location"] == case.get_absolute_url()
+
+
+def test_new_case_form_keeps_a_default_device_locale_and_the_cases_locales(world: World) -> None:
+    client = _client(world.outsider)
+    form = client.get(reverse("archive:case_create")).content.decode()
+    assert "Default device locale" in form
+    assert "server's default (en, ru)" in form
+    response = client.post(
+        reverse("archive:case_create"), {"title": "Tevian contracts", "default_locale": "ru_ru", "locales": "ru, en"}
+    )
+    assert response.status_code == 302
+    case = Membership.objects.get(user=world.outsider, case__title="Tevian contracts").case
+    assert (case.default_locale, case.locales) == ("ru-RU", "ru,en")
+    refused = client.post(reverse("archive:case_create"), {"title": "Another", "locales": "en, xx-YY"})
+    assert "&quot;xx-YY&quot; is not a locale CLDR knows" in refused.content.decode()
+    assert not Case.objects.filter(title="Another").exists()
+
+
+def test_editing_the_device_locale_on_the_item_page_is_a_custody_entry(world: World) -> None:
+    record = world.evidence.provenance.get()
+    client = _client(world.owner)
+    url = reverse(
+        "archive:provenance_edit", kwargs={"slug": world.case.slug, "pk": world.evidence.pk, "provenance_pk": record.pk}
+    )
+    assert 'name="locale"' in client.get(url).content.decode()
+    refused = client.post(url, {"platform": "Toloka", "locale": "en-ZZ"})
+    assert "&quot;en-ZZ&quot; is not a locale CLDR knows" in refused.content.decode()
+    response = client.post(url, {"platform": "Toloka", "locale": "tr_tr"}, follow=True)
+    assert "<dt>Device locale</dt><dd>tr-TR</dd>" in response.content.decode()
+    record.refresh_from_db()
+    assert record.locale == "tr-TR"
+    entry = CustodyEntry.objects.get(evidence=world.evidence, action=CustodyAction.PROVENANCE_EDITED)
+    assert entry.details["changes"] == {"locale": {"from": "", "to": "tr-TR"}}
+    assert entry.actor == world.owner
+
+
+def test_item_page_names_the_cases_default_device_locale_when_no_record_does(world: World) -> None:
+    client = _client(world.user(Role.VIEWER))
+    assert "the case's default" not in client.get(world.evidence.get_absolute_url()).content.decode()
+    Case.objects.filter(pk=world.case.pk).update(default_locale="en-GB")
+    page = client.get(world.evidence.get_absolute_url()).content.decode()
+    assert "Device locale: en-GB, the case's default" in page
+    Provenance.objects.filter(evidence=world.evidence).update(locale="ru-RU")
+    page = client.get(world.evidence.get_absolute_url()).content.decode()
+    assert "the case's default" not in page
+    assert "<dt>Device locale</dt><dd>ru-RU</dd>" in page
 
 
 def test_asking_for_the_name_of_a_hidden_case_reveals_nothing(world: World) -> None:

@@ -123,6 +123,23 @@ def test_a_posting_time_without_a_time_zone_is_refused(world: World) -> None:
     assert Evidence.objects.filter(case=world.case).count() == 1
 
 
+def test_an_upload_keeps_its_device_locale_in_bcp_47_case_and_the_item_page_shows_it(world: World) -> None:
+    page = _upload(world, [SimpleUploadedFile("clock.png", png_bytes((3, 1, 4)))], locale="en-my")
+    assert "1 file stored in the vault." in page
+    evidence = Evidence.objects.get(case=world.case, original_name="clock.png")
+    assert evidence.provenance.get().locale == "en-MY"
+    client = Client()
+    client.login(username=world.owner.username, password=PASSWORD)
+    detail = client.get(evidence.get_absolute_url()).content.decode()
+    assert "<dt>Device locale</dt><dd>en-MY</dd>" in detail
+
+
+def test_an_unknown_device_locale_is_refused_with_how_to_write_one(world: World) -> None:
+    page = _upload(world, [SimpleUploadedFile("x.png", png_bytes((2, 7, 1)))], locale="xx-YY")
+    assert "&quot;xx-YY&quot; is not a locale CLDR knows; write it as BCP 47, e.g. en-US or tr-TR." in page
+    assert Evidence.objects.filter(case=world.case).count() == 1
+
+
 def test_a_viewer_cannot_upload(world: World) -> None:
     client = Client()
     client.login(username=world.user(Role.VIEWER).username, password=PASSWORD)

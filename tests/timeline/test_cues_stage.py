@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from archive.models import Evidence
+from archive.models import Case, Evidence
 from archive.services import provenance_update
 from tests import media
 from tests.conftest import World
@@ -237,3 +237,15 @@ def test_extract_cues_takes_the_device_s_locale_and_a_known_upper_bound(db: None
         call_command("extract_cues", str(note), "--locale", "xx-QQ")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("extract_cues", str(note), "--not-after", "10.01.2024")
+
+
+def test_the_device_s_locale_from_the_provenance_settles_a_taskbar_clock(world: World, run_pipeline: object) -> None:
+    image = media.text_image(["Labelling task 5512"], bar=("14:32  04/09/2023", "#e8e8e8"))
+    evidence = run_pipeline(media.png(image), "task.png")
+    two_ways = kinds(evidence)["clock"]
+    assert two_ways.latest - two_ways.earliest > timedelta(days=100), "without a locale both readings stay"
+    Case.objects.filter(pk=world.case.pk).update(default_locale="en-US")
+    other = media.text_image(["Labelling task 5513"], bar=("14:32  04/09/2023", "#e8e8e8"))
+    rerun = run_pipeline(media.png(other), "task-us.png")
+    clock = kinds(rerun)["clock"]
+    assert clock.earliest == datetime(2023, 4, 9, 0, 32, tzinfo=UTC)  # 9 April, as en-US writes it

@@ -301,9 +301,6 @@ def _quarter_words() -> re.Pattern[str]:
     return re.compile(rf"(?:{_words(list(names.quarter_words))})|(?<!{_L})(?:{prefixes})\s?[1-4]")
 
 
-
-
-
 _CYRILLIC, _LATIN = "а-яёіїєўқңғүұөһә", "a-z"
 _GLUED = re.compile(
     rf"(?<=\d)(?=[^\W\d_]{{3}})|(?<=[^\W\d_]{{2}})(?=\d)"

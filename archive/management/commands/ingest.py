@@ -13,18 +13,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import URLValidator
 
 from archive import services
-from archive.dates import parse_posted_at
+from archive.dates import parse_locale, parse_posted_at
 from archive.models import Case, CollectionMethod, EvidenceKind
 from archive.vault import spool
 
 MANIFEST_COLUMNS = ("path", "source_url", "platform", "account", "posted_at", "notes")
+# Columns a manifest may add.
+MANIFEST_OPTIONAL_COLUMNS = ("post_id", "locale")
 
 
 class Command(BaseCommand):
     help = (
         "Put files into a case's vault. Directories are walked. With --manifest, a CSV with the columns "
-        f"{','.join(MANIFEST_COLUMNS)} (post_id optional) gives per-file provenance; its paths are relative "
-        "to the manifest. With --json, prints one JSON object per file."
+        f"{','.join(MANIFEST_COLUMNS)} ({' and '.join(MANIFEST_OPTIONAL_COLUMNS)} optional) gives per-file "
+        "provenance; its paths are relative to the manifest. With --json, prints one JSON object per file."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,6 +36,12 @@ class Command(BaseCommand):
         parser.add_argument("--platform", default="")
         parser.add_argument("--collected-by", help="Username recorded as the collector.")
         parser.add_argument("--kind", choices=EvidenceKind.values, default="", help="Default: from the content.")
+        parser.add_argument(
+            "--locale",
+            default="",
+            metavar="BCP47",
+            help="The device locale of every file, e.g. en-US; a manifest row's locale wins.",
+        )
         parser.add_argument("--manifest", type=Path, help="CSV of per-file provenance.")
         parser.add_argument("--json", action="store_true", help="One JSON object per file on stdout.")
 
@@ -46,13 +54,17 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=options["collected_by"]).first()
             if actor is None:
                 raise CommandError(f"No user {options['collected_by']!r}.")
-        defaults = services.ProvenanceInput(
-            method=CollectionMethod.BULK_IMPORT, source_url=options["source_url"], platform=options["platform"]
-        )
         try:
-            _check_url(defaults.source_url)
+            _check_url(options["source_url"])
+            locale = parse_locale(options["locale"])
         except ValueError as error:
             raise CommandError(str(error)) from None
+        defaults = services.ProvenanceInput(
+            method=CollectionMethod.BULK_IMPORT,
+            source_url=options["source_url"],
+            platform=options["platform"],
+            locale=locale,
+        )
         manifest = options["manifest"]
         rows = _read_manifest(manifest) if manifest else {}
         skip = manifest.resolve() if manifest else None
@@ -161,6 +173,7 @@ def _provenance(defaults: services.ProvenanceInput, row: dict[str, str]) -> serv
         post_id=row.get("post_id", ""),
         posted_at=posted_at,
         posted_at_granularity=granularity,
+        locale=parse_locale(row.get("locale", "")) or defaults.locale,
         notes=row.get("notes", ""),
     )
 
