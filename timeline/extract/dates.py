@@ -45,7 +45,7 @@ DEFAULT_LOCALES = ("en", "ru")
 # (``d 'de' MMMM 'de' y``, ``d MMMM y 'г'.``), and the ones people write there.
 _BETWEEN = ["de", "del", "di", "da", "do", "la", "of", "the day of", "day of", "a", "в", "во", "in", "year", "ngay"]
 _AFTER_YEAR = ["г", "года", "году", "год", "гг", "р", "року", "рік", "ж", "жыл", "yil", "yili", "y", "年", "년", "god"]
-_AT = ["в", "at", "um", "à", "a", "as", "às", "a las", "alle", "om", "saat", "kl", "klo", "o", "о", "lúc", "luc", "um"]
+_AT = ["в", "at", "um", "à", "a", "as", "às", "a las", "alle", "om", "saat", "kl", "klo", "o", "о", "lúc", "luc"]
 _LABELS = (
     r"date|dated|дата|датa|tarih|tarihi|datum|fecha|data|date de|tanggal|ngay|тарих|sana|sanasi|"
     r"तारीख|तिथि|তারিখ|تاريخ|تاریخ|dt"
@@ -157,7 +157,7 @@ def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: 
     has = {
         "": True,
         "named": grammar.names_a_day(source),
-        "ordinal": bool(_ORDINAL_WORD.search(source)),
+        "ordinal": bool(_ORDINAL_WORD.search(source)) and grammar.names_a_day(source),
         "quarter": bool(quarter_words.search(source)),
         "cjk": "年" in source or "년" in source,
         "dated": dated or bool(_LABEL.search(source)),
@@ -165,7 +165,7 @@ def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: 
     found: list[tuple[int, int, str, tuple[Reading, ...], dict]] = []
     taken: list[tuple[int, int]] = []
     for form, pattern, needs in ((f.name, f.pattern, f.needs) for f in grammar.patterns):
-        if not has[needs] or (form in _NAMED and not has["named"]):
+        if not has[needs]:
             continue
         position = 0
         while (match := pattern.search(source, position)) is not None:
@@ -289,6 +289,8 @@ def _patterns() -> tuple[_Form, ...]:
 def _needs(form: str, pattern: str) -> str:
     if "(?P<day>" + ORDINAL in pattern:
         return "ordinal"
+    if form in _NAMED:
+        return "named"
     if form.startswith("quarter") or form == "year_quarter":
         return "quarter"
     return {"cjk": "cjk", "compact": "dated", "numeric_day_month": "dated"}.get(form, "")
