@@ -49,14 +49,10 @@ class LocalesField(forms.CharField):
         return tags
 
 
-class CaseForm(forms.Form):
+class CaseEditForm(forms.Form):
+    """What a case's owners and editors may change after it is created."""
+
     title = forms.CharField(max_length=200)
-    name = forms.SlugField(
-        max_length=60,
-        required=False,
-        help_text="Short name for links and the command line, e.g. ntechlab-gigwork; "
-        "a random suffix is added. Leave empty to use the title.",
-    )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     default_locale = LocaleField(
         label="Default device locale",
@@ -72,6 +68,16 @@ class CaseForm(forms.Form):
             "BCP 47 tags, comma-separated, whose month and weekday names are read in the evidence, "
             f"e.g. en, ru, tr. Leave empty for the server's default ({', '.join(settings.CASE_LOCALES)})."
         )
+
+
+class CaseForm(CaseEditForm):
+    name = forms.SlugField(
+        max_length=60,
+        required=False,
+        help_text="Short name for links and the command line, e.g. ntechlab-gigwork; "
+        "a random suffix is added. Leave empty to use the title.",
+    )
+    field_order = ["title", "name", "description", "default_locale", "locales"]
 
 
 class PostedAtField(forms.CharField):

@@ -154,6 +154,7 @@ class Provenance(models.Model):
 
 class CustodyAction(models.TextChoices):
     CASE_CREATED = "case_created", "Case created"
+    CASE_EDITED = "case_edited", "Case edited"
     MEMBER_ADDED = "member_added", "Member added"
     MEMBER_ROLE_CHANGED = "member_role_changed", "Member role changed"
     MEMBER_REMOVED = "member_removed", "Member removed"

@@ -27,6 +27,7 @@ class Capability(models.TextChoices):
     ADD_CUES = "add_cues", "Add a cue by hand"
     MANAGE_EVENTS = "manage_events", "Manage entities and key events"
     MANAGE_MEMBERS = "manage_members", "Add and remove members, change roles"
+    EDIT_CASE = "edit_case", "Change the case's title, description and locales"
 
 
 _ALL = set(Capability)

@@ -82,6 +82,36 @@ def case_create(
     return case
 
 
+def case_update(
+    *,
+    case: Case,
+    actor: AbstractBaseUser,
+    title: str,
+    description: str = "",
+    default_locale: str = "",
+    locales: Sequence[str] = (),
+) -> list[str]:
+    """Change a case's title, description and locales; returns the names of the fields that changed.
+
+    The custody log keeps each changed value beside the one before, because
+    the locales change how the case's dates are read: items already read keep
+    their cues until someone runs their processing again.
+    """
+    wanted = {"title": title, "description": description, "default_locale": default_locale,
+              "locales": ",".join(locales)}  # fmt: skip
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        changed = {field: value for field, value in wanted.items() if getattr(case, field) != value}
+        if not changed:
+            return []
+        details = {field: {"from": getattr(case, field), "to": value} for field, value in changed.items()}
+        for field, value in changed.items():
+            setattr(case, field, value)
+        case.save(update_fields=list(changed))
+        custody_append(case=case, action=CustodyAction.CASE_EDITED, actor=actor, details=details)
+    return list(changed)
+
+
 def case_create_unique(
     *,
     title: str,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<slug:slug>/", views.case_detail, name="case_detail"),
+    path("cases/<slug:slug>/edit/", views.case_edit, name="case_edit"),
     path("cases/<slug:slug>/upload/", views.evidence_upload, name="evidence_upload"),
     path("cases/<slug:slug>/collect/", views.url_collect, name="url_collect"),
     path("cases/<slug:slug>/members/", views.member_list, name="member_list"),

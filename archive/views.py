@@ -20,7 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from archive import selectors, services
 from archive.collect.jobs import url_collect_request
 from archive.filters import EvidenceFilter
-from archive.forms import CaseForm, MemberAddForm, MemberRoleForm, ProvenanceForm, UploadForm, UrlCollectForm
+from archive.forms import (
+    CaseEditForm,
+    CaseForm,
+    MemberAddForm,
+    MemberRoleForm,
+    ProvenanceForm,
+    UploadForm,
+    UrlCollectForm,
+)
 from archive.models import (
     Case,
     CollectionMethod,
@@ -79,6 +87,27 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/case_form.html", {"form": form})
 
 
+@case_view(Capability.EDIT_CASE)
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, membership: Membership) -> HttpResponse:
+    case = membership.case
+    initial = {"title": case.title, "description": case.description, "default_locale": case.default_locale,
+               "locales": case.locales}  # fmt: skip
+    form = CaseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = services.case_update(case=case, actor=request.user, **form.cleaned_data)
+        if {"default_locale", "locales"} & set(changed):
+            messages.success(
+                request,
+                "Saved. Items already read keep their text and cues: run their processing again "
+                "from ocr to read them in the new locales.",
+            )
+        elif changed:
+            messages.success(request, "Saved.")
+        return redirect("archive:case_detail", slug=case.slug)
+    return render(request, "archive/case_form.html", {"form": form, "case": case})
+
+
 @case_view()
 @require_GET
 def case_detail(request: HttpRequest, membership: Membership) -> HttpResponse:
@@ -97,6 +126,8 @@ def case_detail(request: HttpRequest, membership: Membership) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "can_collect": membership.can(Capability.COLLECT),
+            "can_edit": membership.can(Capability.EDIT_CASE),
+            "locales": selectors.case_locales(case),
         },
     )
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system programs the product needs, when they are missing:
-# libmagic (content types), Tesseract with English and Russian data (OCR),
+# libmagic (content types), Tesseract with English and Russian data (OCR) and
+# the language packs of the countries our cases come from (Turkish, Ukrainian,
+# Hindi, Bengali, Urdu, Arabic, ...: a case's locales choose among them, see
+# README "Dates in every language"; TESSERACT_PACKS="kor tha" adds more),
 # ffmpeg (video), poppler-utils (PDF pages), DejaVu fonts (test and demo
 # pictures with Cyrillic text), Chromium (page captures, browser tests).
 # python3-venv (the virtual environment). Debian 12 (bookworm) with apt; other systems install these themselves.
 set -euo pipefail
 
-packages=(python3-venv libmagic1 tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus ffmpeg poppler-utils fonts-dejavu-core chromium)
+packs=(eng rus tur ukr hin ben urd ara fas deu fra spa por ita pol ind vie kaz uzb ${TESSERACT_PACKS:-})
+packages=(python3-venv libmagic1 tesseract-ocr "${packs[@]/#/tesseract-ocr-}" ffmpeg poppler-utils fonts-dejavu-core chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -35,6 +35,7 @@ from archive.pipeline.ocr_engines import (
     Word,
     box,
     mean_confidence,
+    ocr_languages,
     of_usual_height,
     usual_height,
 )
@@ -317,7 +318,14 @@ def run(evidence: Evidence) -> None:
     frames = list(evidence.frames.filter(ocr_done=False).exclude(source="page_text"))
     if not frames:
         raise StageSkipped("nothing to read: every frame has a text layer")
-    languages = settings.OCR_LANGUAGES
+    # The selectors import the stages (their names), and so this stage: imported here, not above.
+    from archive.selectors import case_locales, evidence_device_locale
+
+    device = evidence_device_locale(evidence)
+    locales = [*case_locales(evidence.case), *([device] if device else [])]
+    languages, missing = ocr_languages(settings.OCR_LANGUAGES, locales)
+    evidence.metadata = {**evidence.metadata, "ocr": {"languages": languages, "no_pack_for": missing}}
+    evidence.save(update_fields=["metadata"])
     camera = any((evidence.metadata.get("probe") or {}).get("exif", {}).get(tag) for tag in ("Make", "Model"))
     for frame in frames:
         frame.evidence = evidence

@@ -5,7 +5,8 @@ under another) or a single line, and gives lines of words with boxes and
 confidences. The stage's own steps (joining chunks, re-reading lines and
 dated parts) ask only that of it.
 
-- Tesseract (through tesserocr) reads everything, in the case's languages.
+- Tesseract (through tesserocr) reads everything, in ``OCR_LANGUAGES`` and
+  the packs of the case's locales (``ocr_languages``).
 - RapidOCR (PP-OCRv6 in ONNX, its weights inside the ``rapidocr`` wheel)
   reads Latin text much better when it is small (bench/ocr_engines.py: 98%
   of the characters of Latin lines on screens shrunk to half, against 87%),
@@ -16,10 +17,14 @@ dated parts) ask only that of it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
 from typing import Any, Literal, Protocol
 
 import numpy as np
 import tesserocr
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from django.conf import settings
 from PIL import Image
 
@@ -114,6 +119,52 @@ def recognised_lines(api: tesserocr.PyTessBaseAPI) -> list[list[Word]]:
     if words:
         lines.append(words)
     return lines
+
+
+@cache
+def installed_packs() -> frozenset[str]:
+    """The Tesseract language packs in ``TESSDATA_PATH`` (``eng``, ``rus``, ``chi_sim``, ...)."""
+    return frozenset(tesserocr.get_languages(settings.TESSDATA_PATH)[1])
+
+
+# The suffixes of Tesseract's packs for a script other than the language's usual one.
+_SCRIPT_SUFFIXES = {"Cyrl": "cyrl", "Latn": "latn", "Hans": "sim", "Hant": "tra"}
+
+
+def tesseract_packs(tag: str) -> tuple[str, ...]:
+    """The names Tesseract's pack for a BCP 47 locale could have: ``tr`` is ``tur``, ``uz-Cyrl`` ``uzb_cyrl``.
+
+    The three-letter codes are CLDR's aliases of the language (``deu`` and
+    ``ger`` for ``de``); a pack for the locale's script comes first.
+    """
+    try:
+        locale = Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return ()
+    likely = get_global("likely_subtags").get(locale.language, "").split("_")
+    script = locale.script or (likely[1] if len(likely) > 2 else "")
+    codes = [code for code, language in get_global("language_aliases").items() if language == locale.language]
+    codes = [*(code for code in codes if len(code) == 3), locale.language]
+    suffix = _SCRIPT_SUFFIXES.get(script)
+    return tuple([f"{code}_{suffix}" for code in codes if suffix] + codes)
+
+
+def ocr_languages(base: str, locales: Iterable[str]) -> tuple[str, list[str]]:
+    """The languages Tesseract reads a case in: ``base`` (``OCR_LANGUAGES``) and the packs of its locales.
+
+    Returns the ``+``-joined packs and the locales whose pack is not
+    installed (their text is read with the others' letters).
+    """
+    packs = [pack for pack in base.split("+") if pack]
+    missing = []
+    for tag in locales:
+        names = tesseract_packs(tag)
+        found = next((name for name in names if name in installed_packs()), None)
+        if found is None:
+            missing.append(tag)
+        elif found not in packs:
+            packs.append(found)
+    return "+".join(packs), missing
 
 
 class Tesseract:

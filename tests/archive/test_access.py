@@ -22,6 +22,7 @@ from timeline.models import Cue, KeyEvent
 # added here, or test_every_url_is_in_the_access_table fails.
 CASE_URLS: dict[str, tuple[Capability, str]] = {
     "archive:case_detail": (Capability.VIEW, "get"),
+    "archive:case_edit": (Capability.EDIT_CASE, "get"),
     "archive:evidence_upload": (Capability.COLLECT, "get"),
     "archive:url_collect": (Capability.COLLECT, "get"),
     "archive:member_list": (Capability.VIEW, "get"),

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from archive.models import ProcessingStatus
 from archive.pipeline.ocr import read_lines
 from archive.pipeline.ocr_dates import calendar_names, dated_parts, mixed_script
-from archive.pipeline.ocr_engines import RAPIDOCR
+from archive.pipeline.ocr_engines import RAPIDOCR, ocr_languages, tesseract_packs
 from archive.pipeline.ocr_photos import looks_photographed, skew_angle
 from archive.pipeline.ocr_prepare import PAD, letter_height, prepare, reading_scale, remove_rules
 from tests import media
@@ -276,3 +276,14 @@ def test_month_and_weekday_names_come_from_cldr_for_the_ocr_languages() -> None:
     assert "мау" not in names and "eylül" not in names
     assert {"eylül", "pazartesi"} <= calendar_names("tur")
     assert calendar_names("xx-not-a-language") == frozenset()
+
+
+def test_a_locale_s_tesseract_pack_is_found_by_its_language_and_script() -> None:
+    assert tesseract_packs("tr-TR")[-2:] == ("tur", "tr")
+    assert "deu" in tesseract_packs("de") and "ger" in tesseract_packs("de")
+    assert tesseract_packs("zh-Hant")[0].endswith("_tra") and "chi_tra" in tesseract_packs("zh-Hant")
+    assert tesseract_packs("uz-Cyrl").index("uzb_cyrl") < tesseract_packs("uz-Cyrl").index("uzb")
+    assert tesseract_packs("not a locale") == ()
+    languages, missing = ocr_languages("eng+rus", ["en-US", "ru", "tr", "uk", "xh"])
+    assert languages == "eng+rus+tur+ukr"
+    assert missing == ["xh"]

@@ -148,6 +148,36 @@ def test_new_case_form_keeps_a_default_device_locale_and_the_cases_locales(world
     assert not Case.objects.filter(title="Another").exists()
 
 
+def test_an_editor_changes_the_case_s_locales_and_the_log_keeps_both_values(world: World) -> None:
+    editor = _client(world.user(Role.EDITOR))
+    form = editor.get(reverse("archive:case_edit", args=[world.case.slug]))
+    assert form.status_code == 200 and form.context["form"]["title"].value() == world.case.title
+    page = editor.post(
+        reverse("archive:case_edit", args=[world.case.slug]),
+        {"title": world.case.title, "default_locale": "tr-tr", "locales": "en, ru, tr"},
+        follow=True,
+    )
+    assert "run their processing again" in page.content.decode()
+    assert "Locales: en, ru, tr; device locale tr-TR." in page.content.decode()
+    world.case.refresh_from_db()
+    assert (world.case.default_locale, world.case.locales) == ("tr-TR", "en,ru,tr")
+    entry = CustodyEntry.objects.filter(case=world.case, action=CustodyAction.CASE_EDITED).get()
+    assert entry.details == {"default_locale": {"from": "", "to": "tr-TR"}, "locales": {"from": "", "to": "en,ru,tr"}}
+
+    refused = editor.post(reverse("archive:case_edit", args=[world.case.slug]), {"title": "x", "locales": "xx-YY"})
+    assert refused.status_code == 200 and "locales" in refused.context["form"].errors
+    unchanged = editor.post(
+        reverse("archive:case_edit", args=[world.case.slug]),
+        {"title": world.case.title, "default_locale": "tr-TR", "locales": "en,ru,tr"},
+    )
+    assert unchanged.status_code == 302
+    assert CustodyEntry.objects.filter(case=world.case, action=CustodyAction.CASE_EDITED).count() == 1
+    assert (
+        _client(world.user(Role.FACT_CHECKER)).get(reverse("archive:case_edit", args=[world.case.slug])).status_code
+        == 403
+    )
+
+
 def test_editing_the_device_locale_on_the_item_page_is_a_custody_entry(world: World) -> None:
     record = world.evidence.provenance.get()
     client = _client(world.owner)

@@ -158,3 +158,22 @@ def test_a_day_without_a_year_just_after_midnight_local_time_keeps_its_year() ->
     facts = ItemFacts(name="x.png", frames=[screen], posted=[(datetime(2023, 9, 3, 23, 30, tzinfo=UTC), "instant")])
     [clock] = [d for d in draft_cues(facts)[0] if d.kind == "clock"]
     assert clock.earliest.year == 2023
+
+
+def test_a_screen_in_a_language_the_case_did_not_name_is_read_in_it() -> None:
+    # A Turkish page in a case that names English and Russian: "Eyl" (Eylül) is Turkish's own abbreviation.
+    screen = frame(
+        Line("Son dakika: Rusya'ya yeni yaptırımlar açıklandı", 10, 10, 600, 20),
+        Line("Yayınlanma: 4 Eyl 2023 Pzt", 10, 40, 300, 20),
+    )
+    [cue] = draft_cues(ItemFacts(name="x.png", frames=[screen], locales=("en", "ru")))[0]
+    assert cue.earliest == datetime(2023, 9, 3, 10, tzinfo=UTC)
+    english = frame(Line("Published: 4 Eyl 2023 in the news section", 10, 10, 600, 20))
+    assert draft_cues(ItemFacts(name="x.png", frames=[english], locales=("en", "ru")))[0] == []
+
+
+def test_a_turkish_screen_settles_a_numeric_date_day_first_and_says_why() -> None:
+    screen = frame(Line("Görev 04/09/2023 tarihinde tamamlandı, ödeme yapıldı", 10, 10, 600, 20))
+    [cue] = draft_cues(ItemFacts(name="x.png", frames=[screen]))[0]
+    assert cue.earliest == datetime(2023, 9, 3, 10, tzinfo=UTC)
+    assert "Turkish" in cue.details["note"]

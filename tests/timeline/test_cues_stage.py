@@ -221,7 +221,7 @@ def test_extract_cues_takes_the_device_s_locale_and_a_known_upper_bound(db: None
 
     plain = cues()
     [two_ways] = [c for c in plain["cues"] if c["kind"] == "text_date"]
-    assert "device's locale is not known" in two_ways["details"]["note"]
+    assert "neither the device's locale nor the screen's language" in two_ways["details"]["note"]
     assert [c["text"] for c in plain["candidates"]] == ["15 August"]
 
     settled = cues("--locale", "en-US", "--not-after", "2024-01-10")
@@ -249,3 +249,29 @@ def test_the_device_s_locale_from_the_provenance_settles_a_taskbar_clock(world: 
     rerun = run_pipeline(media.png(other), "task-us.png")
     clock = kinds(rerun)["clock"]
     assert clock.earliest == datetime(2023, 4, 9, 0, 32, tzinfo=UTC)  # 9 April, as en-US writes it
+
+
+TURKISH_PAGE = [
+    "Son dakika: Rusya'ya yeni yaptırımlar açıklandı",
+    "Yayınlanma: 4 Eyl 2023 Pazartesi",
+    "Görev tamamlandı, ödeme yapıldı",
+]
+
+
+def test_a_case_s_locales_choose_tesseract_s_packs_and_the_screen_s_language_its_dates(
+    world: World, run_pipeline: object
+) -> None:
+    # A case that names only English and Russian: Tesseract reads Turkish with their letters
+    # ("Gorev", "6deme"), but the screen is still known for Turkish and its "4 Eyl 2023" is read.
+    plain = run_pipeline(media.png(media.text_image(TURKISH_PAGE)), "plain.png")
+    assert plain.metadata["ocr"] == {"languages": "eng+rus", "no_pack_for": []}
+    assert "ödeme" not in plain.frames.get().text
+    [cue] = Cue.objects.filter(evidence=plain, kind="text_date")
+    assert cue.earliest == datetime(2023, 9, 3, 10, tzinfo=UTC)
+
+    Case.objects.filter(pk=world.case.pk).update(locales="en,ru,tr,xh")
+    world.case.refresh_from_db()
+    turkish = run_pipeline(media.png(media.text_image([*TURKISH_PAGE, "Şubat ayında ağır çalışma"])), "tr.png")
+    assert turkish.metadata["ocr"] == {"languages": "eng+rus+tur", "no_pack_for": ["xh"]}
+    assert "Görev tamamlandı, ödeme yapıldı" in turkish.frames.get().text
+    assert "Şubat ayında ağır çalışma" in turkish.frames.get().text

@@ -370,6 +370,21 @@ def numeric_order(tag: str | None) -> str | None:
     return "day_first" if first == "d" else "month_first"
 
 
+@cache
+def numeric_order_everywhere(language: str) -> str | None:
+    """ "day_first" or "month_first" when every CLDR locale of a language orders numeric dates so; else None.
+
+    Russian is day first in every country CLDR lists, English is not
+    (``en-US`` and ``en-GB`` differ). Year-first patterns (``fr-CA``'s
+    ``y-MM-dd``) are left out: they say nothing about a date written with
+    the day and the month first.
+    """
+    orders = {numeric_order(tag) for tag in locale_identifiers() if tag.split("_")[0] == language}
+    orders.discard("year_first")
+    order = orders.pop() if len(orders) == 1 else None
+    return order if order in ("day_first", "month_first") else None
+
+
 def language_name(tag: str) -> str:
     locale = locale_of(tag)
     return locale.english_name if locale is not None else tag

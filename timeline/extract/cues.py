@@ -17,6 +17,7 @@ from typing import Any
 
 from timeline.extract.clocks import Line, find_clocks
 from timeline.extract.dates import DEFAULT_LOCALES, DateMention, Reading, find_dates, resolve_year, settle_order
+from timeline.extract.languages import detected
 from timeline.extract.names import file_name_date, url_dates
 
 UNKNOWN_ZONE = "local time of an unknown zone (UTC-12 to UTC+14)"
@@ -264,7 +265,9 @@ def _frame_cues(
 ) -> None:
     lines = list(frame.lines)
     locale = facts.locale
-    locales = tuple(dict.fromkeys([*facts.locales, *([locale] if locale else [])]))
+    # The case's locales, the device's and the languages the screen is written in.
+    spoken = detected([line.text for line in lines])
+    locales = tuple(dict.fromkeys([*facts.locales, *([locale] if locale else []), *spoken.languages]))
     clock_lines: set[int] = set()
     # Plain text has no screen edges, and so no clock.
     clocks = find_clocks(lines, frame.width, frame.height, locales) if frame.width and frame.height else []
@@ -296,7 +299,7 @@ def _frame_cues(
                    "note": _TWO_WAYS}  # fmt: skip
         earliest, latest, zone = local_bounds(start, end)
         drafts.append(CueDraft("clock", "on", earliest, latest, "minute", zone, "medium", clock.text, locator, how))
-    text_settled = settle_order([m for _, m in text_mentions], locale or _screen_locale(lines))
+    text_settled = settle_order([m for _, m in text_mentions], locale, languages=spoken.screen)
     if headlines is not None:
         for covered, headline in headlines([line.text for line in lines]):
             parts = [lines[i] for i in covered]
@@ -349,14 +352,9 @@ def _frame_cues(
         )  # fmt: skip
 
 
-_TWO_WAYS = "the date reads two ways and the device's locale is not known; the cue spans both"
-
-
-def _screen_locale(lines: Sequence[Line]) -> str | None:
-    """ "ru" for a screen written mostly in Cyrillic, where numeric dates are day first; else unknown."""
-    letters = [ch for line in lines for ch in line.text if ch.isalpha()]
-    cyrillic = sum(1 for ch in letters if "а" <= ch.lower() <= "я" or ch.lower() == "ё")
-    return "ru" if letters and cyrillic / len(letters) > 0.5 else None
+_TWO_WAYS = (
+    "the date reads two ways, and neither the device's locale nor the screen's language settles it: the cue spans both"
+)
 
 
 def _placed(

@@ -607,13 +607,17 @@ def _merged(first: DateMention, last: DateMention, text: str) -> DateMention | N
     return None
 
 
-def settle_order(mentions: list[DateMention], locale: str | None = None) -> list[DateMention]:
+def settle_order(
+    mentions: list[DateMention], locale: str | None = None, *, languages: tuple[str, ...] = ()
+) -> list[DateMention]:
     """Drop the reading that the screen or the locale rules out for numeric dates that read two ways.
 
     A date on the same screen that reads only one way (``13/09/2023``) settles
-    the order for the others; failing that, the locale's CLDR short date
-    pattern does (``M/d/yy`` for en-US is month first, ``dd/MM/y`` for en-GB
-    day first); failing that, both readings stay.
+    the order for the others; failing that, the device ``locale``'s CLDR short
+    date pattern does (``M/d/yy`` for en-US is month first, ``dd/MM/y`` for
+    en-GB day first); failing that, the screen's ``languages`` do when each
+    writes dates the same one way in every country (Russian, Turkish; not
+    English); failing that, both readings stay.
     """
     orders = {r.order for m in mentions if len(m.readings) == 1 for r in m.readings}
     orders.discard("")
@@ -622,6 +626,11 @@ def settle_order(mentions: list[DateMention], locale: str | None = None) -> list
     if order is None and locale:
         order = cldr.numeric_order(locale)
         how = f"as {locale}'s short date pattern writes it"
+    if order is None and languages:
+        spoken = {cldr.numeric_order_everywhere(language) for language in languages}
+        order = spoken.pop() if len(spoken) == 1 else None
+        written = " or ".join(cldr.language_name(language) for language in languages)
+        how = f"as the screen's language ({written}) writes dates in every country"
     if order not in ("day_first", "month_first"):
         return mentions
     settled = []
