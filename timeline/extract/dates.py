@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from timeline.extract import cldr
 from timeline.extract.number_words import ORDINAL, ordinal_value
@@ -60,7 +62,35 @@ _YEAR = r"(?P<year>(?:19|20)\d\d|\d\d(?![\d:]))"
 
 
 def _words(words: list[str] | frozenset[str]) -> str:
-    return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    """An alternation of ``words`` that prefers the longest, written as a tree of their shared starts.
+
+    ``de|del|di`` becomes ``d(?:el?|i)``: the engine then reads a word once
+    instead of trying hundreds of alternatives one after another at every
+    place in the text, and the longer word still wins where two could.
+    """
+    tree: dict = {}
+    for word in set(words):
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branches(tree)
+
+
+def _branches(node: dict) -> str:
+    ends = "" in node
+    parts = [re.escape(char) + _group(_branches(child)) for char, child in sorted(node.items()) if char]
+    if not parts:
+        return ""
+    alternation = "|".join(parts)
+    if ends:
+        # The word may end here; trying the longer words first keeps the longest match.
+        return f"(?:{alternation})?"
+    return alternation
+
+
+def _group(text: str) -> str:
+    return f"(?:{text})" if "|" in text and not (text.startswith("(?:") and text.endswith(")?")) else text
 
 
 # A weekday before a date: "Mon, 4 September 2023", "Чт20 апр.".
@@ -108,34 +138,34 @@ class DateMention:
         return bool(self.readings)
 
 
-@dataclass(frozen=True)
-class _Form:
+class _Form(NamedTuple):
     name: str
     pattern: re.Pattern[str]
     # What a text must have for the form to be tried: "named" (a month's or weekday's name),
     # "ordinal" (an ordinal word), "quarter" (a quarter's word), "cjk", "dated" (a label or dated=True).
     needs: str = ""
+    # Whether the form begins with a month's or a weekday's name.
+    at_name: bool = False
 
 
 @dataclass(frozen=True)
 class _Grammar:
     names: cldr.Names
-    patterns: tuple[_Form, ...]
     # The words already looked up: whether each names a month or a weekday.
     seen: dict[str, bool] = field(default_factory=dict)
 
-    def names_a_day(self, text: str) -> bool:
-        """Whether some word of ``text`` is a month or a weekday: only then are the forms with names tried."""
-        if any(form in text for form in self.names.spelled_months):
-            return True
-        for word in _WORDS.findall(text):
+    def names_at(self, words: list[re.Match[str]]) -> list[int]:
+        """Where the words that name a month or a weekday start: only there can a form that begins with one."""
+        positions = []
+        for match in words:
+            word = match.group()
             known = self.seen.get(word)
             if known is None:
                 known = _month_of(word, self.names) is not None or _weekday_of(word, self.names) is not None
                 self.seen[word] = known
             if known:
-                return True
-        return False
+                positions.append(match.start())
+        return positions
 
 
 # The forms that need a month's or a weekday's name.
@@ -153,22 +183,30 @@ def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: 
     grammar = _grammar(tuple(dict.fromkeys(locales)))
     folded = _unglued(cldr.fold(text))
     source = folded.text
+    words = list(_WORDS.finditer(source))
     quarter_words = _quarter_words()
+    names_at = grammar.names_at(words)
+    named = bool(names_at) or any(form in source for form in grammar.names.spelled_months)
     has = {
         "": True,
-        "named": grammar.names_a_day(source),
-        "ordinal": bool(_ORDINAL_WORD.search(source)) and grammar.names_a_day(source),
+        "named": named,
+        "ordinal": named and bool(_ORDINAL_WORD.search(source)),
         "quarter": bool(quarter_words.search(source)),
         "cjk": "年" in source or "년" in source,
         "dated": dated or bool(_LABEL.search(source)),
     }
     found: list[tuple[int, int, str, tuple[Reading, ...], dict]] = []
     taken: list[tuple[int, int]] = []
-    for form, pattern, needs in ((f.name, f.pattern, f.needs) for f in grammar.patterns):
+    # A month written in words with spaces or digits ("tháng 9", "di marzu", "9月") makes every
+    # pattern with a month slower: those patterns are compiled apart, for the texts that have one.
+    spelled = named and _spelled_in([word.group() for word in words])
+    for form, pattern, needs, at_name in _patterns(spelled=spelled):
         if not has[needs]:
             continue
+        # A form that begins with a month's or a weekday's name is tried only where one stands.
+        starts = names_at if at_name and not spelled else None
         position = 0
-        while (match := pattern.search(source, position)) is not None:
+        while (match := _next_match(pattern, source, position, starts)) is not None:
             position = match.start() + 1
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
@@ -201,14 +239,39 @@ def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: 
 _ONLY_WHEN_DATED = {"compact", "numeric_day_month"}
 
 
+def _next_match(pattern: re.Pattern[str], source: str, position: int, starts: list[int] | None) -> re.Match[str] | None:
+    """The first match at or after ``position``, trying only ``starts`` when they are given."""
+    if starts is None:
+        return pattern.search(source, position)
+    for start in starts[bisect_left(starts, position) :]:
+        if (match := pattern.match(source, start)) is not None:
+            return match
+    return None
+
+
 @cache
 def _grammar(locales: tuple[str, ...]) -> _Grammar:
-    return _Grammar(cldr.names(locales), _patterns())
+    return _Grammar(cldr.names(locales))
 
 
 @cache
-def _patterns() -> tuple[_Form, ...]:
-    """The forms, compiled once for every language: which words count is decided by the locales' names."""
+def _spelled_words() -> frozenset[str]:
+    """The longest word of each month name written with spaces or digits: a text without one has none of them."""
+    names = cldr.names(cldr.languages())
+    return frozenset(max(_WORDS.findall(form) or [form], key=len) for form in names.spelled_months)
+
+
+def _spelled_in(words: list[str]) -> bool:
+    spelled = _spelled_words()
+    return any(word in spelled for word in words)
+
+
+@cache
+def _patterns(*, spelled: bool) -> tuple[_Form, ...]:
+    """The forms, compiled once for every language: which words count is decided by the locales' names.
+
+    With ``spelled``, a month may also be a name written with spaces or digits.
+    """
     names = cldr.names(cldr.languages())
     written = cldr.pattern_words()
     endings = _words([*_DAY_ENDINGS, *written.after_day])
@@ -216,8 +279,8 @@ def _patterns() -> tuple[_Form, ...]:
     spelled_day = rf"(?:the\s+)?(?P<day>{ORDINAL})"
     year_word = rf"(?:\.?[\s\-]?(?:{_words([*_AFTER_YEAR, *written.after_year])})(?!{_L})\.?)?"
     between = rf"(?:\s*[.,\-/']?\s*(?:(?:{_words([*_BETWEEN, *written.between])})\.?\s+){{0,2}})"
-    spelled = _words(list(names.spelled_months))
-    month = rf"(?<!{_L})(?P<month>{spelled + '|' if spelled else ''}{_L}+)(?!{_L})\.?"
+    spelled_months = _words(list(names.spelled_months)) if spelled else ""
+    month = rf"(?<!{_L})(?P<month>{spelled_months + '|' if spelled_months else ''}{_L}+)(?!{_L})\.?"
     ampm = _words([*names.am, *names.pm])
     time = (
         rf"(?:(?:\s*,\s*|\s+|\s+(?:{_words(_AT)})\s+)(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)"
@@ -283,7 +346,11 @@ def _patterns() -> tuple[_Form, ...]:
         ("compact", _LEFT + r"(?P<year>(?:19|20)\d\d)(?P<month>[01]\d)(?P<day>[0-3]\d)" + _RIGHT),
         ("numeric_day_month", _LEFT + r"(?P<first>[0-3]?\d)(?P<sep>[./])(?P<second>[01]?\d)" + _RIGHT),
     ]
-    return tuple(_Form(form, re.compile(pattern), _needs(form, pattern)) for form, pattern in patterns)
+    at_name = (_LEFT + month, _LEFT + "(?P<weekday>")
+    return tuple(
+        _Form(form, re.compile(pattern), _needs(form, pattern), pattern.startswith(at_name))
+        for form, pattern in patterns
+    )
 
 
 def _needs(form: str, pattern: str) -> str:
