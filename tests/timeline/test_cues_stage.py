@@ -275,3 +275,19 @@ def test_a_case_s_locales_choose_tesseract_s_packs_and_the_screen_s_language_its
     assert turkish.metadata["ocr"] == {"languages": "eng+rus+tur", "no_pack_for": ["xh"]}
     assert "Görev tamamlandı, ödeme yapıldı" in turkish.frames.get().text
     assert "Şubat ayında ağır çalışma" in turkish.frames.get().text
+
+
+def test_extract_cues_reads_with_the_pack_of_the_device_s_locale(db: None, tmp_path: Path) -> None:
+    image = media.text_image(TURKISH_PAGE[:1] + ["Yayınlanma: 4 Eylül 2023 Pazartesi"])
+    picture = tmp_path / "ekran.png"
+    picture.write_bytes(media.png(image.resize((image.width // 2, image.height // 2))))
+
+    def cues(*options: str) -> dict:
+        out = io.StringIO()
+        call_command("extract_cues", str(picture), "--json", "--no-headlines-db", *options, stdout=out)
+        return json.loads(out.getvalue())
+
+    turkish = cues("--locale", "tr-TR")
+    assert turkish["ocr_languages"] == "eng+rus+tur"
+    assert [c["text"] for c in turkish["cues"] if c["kind"] == "text_date"] == ["4 Eylül 2023"]
+    assert cues()["ocr_languages"] == "eng+rus"

@@ -78,6 +78,9 @@ def test_wide_month_names_of_any_language_without_their_marks_and_in_other_digit
         ("04-SEP-23", ["2023-09-04"]),
         ("DATE:11/03/18", ["2018-03-11", "2018-11-03"]),
         ("21/05/2018TIME:", ["2018-05-21"]),
+        ("Дата12.03.2023", ["2023-03-12"]),
+        ("от12.03.2023", ["2023-03-12"]),
+        ("Sent Mon4 Sep 2023", ["2023-09-04"]),
         ("12- 06- 2018", ["2018-06-12"]),
         ("the 15th of february 2019", ["2019-02-15"]),
         ("third day of October 2020", ["2020-10-03"]),
@@ -175,6 +178,12 @@ def test_compact_and_day_month_numbers_count_only_where_the_context_says_date() 
         "Windows 10 22H2",
         "5 May 18 people",
         "04.09.1850",
+        # Headline text: a name with a number glued to it before a modal verb, a version cut short by OCR.
+        "HS2 may run fewer, slower trains",
+        "Python 3.12.",
+        "Android 13.",
+        # A year in the genitive is what a headline talks about ("trends of spring 2024"), not when it ran.
+        "главные антитренды весны 2024 года",
     ],
 )
 def test_numbers_that_are_not_dates(text: str) -> None:

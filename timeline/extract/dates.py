@@ -99,7 +99,8 @@ _ORDINAL_WORD = re.compile(ORDINAL)
 # Words around a number that make it something other than a date.
 _NOT_A_DATE_BEFORE = re.compile(
     r"(?:[$€£₽©#]|\(c\)|(?<![\w])(?:no\.?|copyright|v|ver\.?|version|версия|build|сборка|тел\.?|tel\.?|phone|id|"
-    r"order|заказ|siparis|ticket|invoice|счет|art\.?|арт\.?|sku|isbn|issn|doi|ip|page|p|pp|стр))\s*[:.]?\s*$",
+    r"order|заказ|siparis|ticket|invoice|счет|art\.?|арт\.?|sku|isbn|issn|doi|ip|page|p|pp|стр|"
+    r"python|php|java|node|ios|android|windows|macos|linux|kernel|chrome|firefox|safari))\s*[:.]?\s*$",
 )
 _NOT_A_DATE_AFTER = re.compile(r"^\s*(?:[$€£₽%₸×]|(?:руб|usd|eur|rub|грн|tl|try|inr|pkr|bdt|rs)\b|р\.|x\b)")
 # Words before a date that point ahead: a deadline or a plan bounds nothing.
@@ -181,7 +182,7 @@ def find_dates(text: str, locales: tuple[str, ...] = DEFAULT_LOCALES, *, dated: 
     field), which lets a compact ``25032018`` or a bare ``15/2`` count.
     """
     grammar = _grammar(tuple(dict.fromkeys(locales)))
-    folded = _unglued(cldr.fold(text))
+    folded = _unglued(cldr.fold(text), grammar.names)
     source = folded.text
     words = list(_WORDS.finditer(source))
     quarter_words = _quarter_words()
@@ -340,7 +341,7 @@ def _patterns(*, spelled: bool) -> tuple[_Form, ...]:
         (
             "year",
             r"(?:(?<![\w©])(?:в|in|year|of)\s+(?P<year>(?:19|20)\d\d)(?:\s*(?:г\.|года\b|году\b|год\b))?"
-            r"|(?<![\w.,/:\-©])(?P<year2>(?:19|20)\d\d)\s*(?:г\.|года\b|году\b|год\b))" + r"(?![\w\-/])",
+            r"|(?<![\w.,/:\-©])(?P<year2>(?:19|20)\d\d)\s*г\.)" + r"(?![\w\-/])",
         ),
         ("compact", _LEFT + r"(?P<first>[0-3]\d)(?P<second>[01]\d)(?P<year>(?:19|20)\d\d)" + _RIGHT),
         ("compact", _LEFT + r"(?P<year>(?:19|20)\d\d)(?P<month>[01]\d)(?P<day>[0-3]\d)" + _RIGHT),
@@ -377,10 +378,19 @@ _GLUED = re.compile(
 )
 
 
-def _unglued(folded: cldr.Folded) -> cldr.Folded:
-    """A space between a number and a word of three letters or more glued to it: "21/05/2018time:", "date11"."""
+_WORD_BEFORE = re.compile(rf"{_L}+$")
+_DATE_AFTER = re.compile(r"\d{1,4}\s?[./\-]\s?\d")
+
+
+def _unglued(folded: cldr.Folded, names: cldr.Names) -> cldr.Folded:
+    """A space between a number and a word of three letters or more glued to it: "21/05/2018time:", "date11".
+
+    Letters before a number are cut from it only where the number goes on as
+    a date ("от12.03.2023") or the letters are a label or a month's or a
+    weekday's name ("date11", "Чт20 апр."): "HS2 may run" is a name, not the 2nd of May.
+    """
     text, origin = folded.text, list(folded.origin)
-    cuts = [m.start() for m in _GLUED.finditer(text)]
+    cuts = [m.start() for m in _GLUED.finditer(text) if _cut(text, m.start(), names)]
     if not cuts:
         return folded
     parts, positions, last = [], [], 0
@@ -391,6 +401,20 @@ def _unglued(folded: cldr.Folded) -> cldr.Folded:
     parts.append(text[last:])
     positions += origin[last:]
     return cldr.Folded("".join(parts), tuple(positions))
+
+
+def _cut(text: str, cut: int, names: cldr.Names) -> bool:
+    if not text[cut].isdigit():
+        return True
+    word = _WORD_BEFORE.search(text, 0, cut)
+    if word is None or _DATE_AFTER.match(text, cut):
+        return True
+    word_text = word.group()
+    return (
+        bool(_LABEL.fullmatch(word_text))
+        or _month_of(word_text, names) is not None
+        or (_weekday_of(word_text, names) is not None)
+    )
 
 
 def _weekday_before(source: str, start: int, names: cldr.Names) -> tuple[int, int | None]:

@@ -48,7 +48,9 @@ class Command(BaseCommand):
             default=True,
             help="Match lines against the imported headline corpus (default on; --no-headlines-db turns it off).",
         )
-        parser.add_argument("--lang", default=None, help="OCR languages, e.g. eng+rus (default OCR_LANGUAGES).")
+        parser.add_argument(
+            "--lang", default=None, help="OCR languages, e.g. eng+rus (default OCR_LANGUAGES; --locale adds its pack)."
+        )
         parser.add_argument(
             "--locale",
             default=None,
@@ -84,7 +86,8 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 user = get_user_model().objects.create(username=f"extract-cues-{path.name[:100]}"[:150])
-                case = services.case_create_unique(title="scratch", owner=user)
+                # The device's locale is the scratch case's default: OCR adds its Tesseract pack.
+                case = services.case_create_unique(title="scratch", owner=user, default_locale=self.locale or "")
                 with path.open("rb") as source, spool(source, name=path.name) as spooled:
                     evidence = services.evidence_collect(
                         case=case,
@@ -110,6 +113,7 @@ class Command(BaseCommand):
                 drafts, candidates = draft_cues(facts, headline_lookup() if headlines_db else None)
                 interval = intersect(drafts)
                 record["content_type"] = evidence.content_type
+                record["ocr_languages"] = evidence.metadata.get("ocr", {}).get("languages")
                 record["cues"] = [_cue(d) for d in drafts]
                 record["candidates"] = [{"text": c.text, "locator": c.locator, "reason": c.reason} for c in candidates]
                 record["capture_interval"] = {
