@@ -10,6 +10,7 @@ downloaders and nothing that runs a command.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yt_dlp
-from yt_dlp.utils import DownloadError
+from yt_dlp.utils import DownloadError, YoutubeDLError
+
+logger = logging.getLogger(__name__)
 
 # yt-dlp's info fields kept as provenance (the platform's own account of the post).
 INFO_FIELDS = (
@@ -90,6 +93,13 @@ def media_download(url: str, folder: Path, *, proxy: str, max_bytes: int, timeou
         if "Unsupported URL" in message or "No video formats found" in message:
             return None
         raise MediaFailed(_reason(message)) from None
+    except YoutubeDLError as error:
+        # What yt-dlp lets through: a page whose refresh points where it may not go (mailto:, file:).
+        raise MediaFailed(f"yt-dlp could not follow the page: {_reason(str(error))}") from None
+    except Exception as error:
+        # A hostile page can reach a defect in an extractor; the page's capture must still go on.
+        logger.exception("yt-dlp failed on %s", url)
+        raise MediaFailed(f"yt-dlp failed on this page ({type(error).__name__}); the worker log has details") from None
     if info is None:
         return None
     files = sorted(folder.glob("media.*"))

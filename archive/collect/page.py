@@ -8,13 +8,15 @@ every request. WebRTC may not open direct UDP connections.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, Route, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
 from archive.collect.guard import GUARD_HEADER, USERNAME, Guard
 
@@ -22,6 +24,10 @@ CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1366, "height": 900}
 # A full-page picture taller than this is cut: some pages never end.
 MAX_HEIGHT = 20_000
+# After it has loaded, a page has this long to move on by itself (a script or a refresh that
+# sends it elsewhere) before it is captured, and it is followed this many times.
+SETTLE_MS = 500
+SETTLE_TRIES = 3
 
 
 _NO_WEBRTC = """
@@ -43,10 +49,23 @@ class Capture:
     status: int | None
     captured_at: datetime
     title: str
+    # What happened while it was captured, for a person: "the page moved on by itself to ...".
+    note: str = ""
 
 
 def page_capture(url: str, folder: Path, *, guard: Guard, timeout: float = 45) -> Capture:
-    """Load a page and keep a full-page screenshot, its HTML, the final URL and the HTTP status."""
+    """Load a page and keep a full-page screenshot, its HTML, the final URL and the HTTP status.
+
+    Raises CaptureFailed, whatever went wrong in the browser, so that the media
+    taken from the same URL is kept all the same.
+    """
+    try:
+        return _capture(url, folder, guard=guard, timeout=timeout)
+    except PlaywrightError as error:
+        raise CaptureFailed(f"the browser failed: {_reason(str(error))}") from None
+
+
+def _capture(url: str, folder: Path, *, guard: Guard, timeout: float) -> Capture:
     args = [
         "--no-sandbox",
         "--disable-gpu",
@@ -68,6 +87,8 @@ def page_capture(url: str, folder: Path, *, guard: Guard, timeout: float = 45) -
             # WebRTC can send UDP past any proxy: pages get no way to open it.
             context.add_init_script(_NO_WEBRTC)
             page = context.new_page()
+            moves: list[str] = []
+            page.on("framenavigated", lambda frame: moves.append(frame.url) if frame == page.main_frame else None)
             try:
                 response = page.goto(url, timeout=timeout * 1000, wait_until="load")
             except PlaywrightTimeout:
@@ -79,17 +100,73 @@ def page_capture(url: str, folder: Path, *, guard: Guard, timeout: float = 45) -
                 raise CaptureFailed(f"the address was blocked: {response.text().strip()}")
             if status and status >= 400:
                 raise CaptureFailed(f"the page answered HTTP {status}" + (" (not found)" if status == 404 else ""))
-            captured_at = datetime.now(tz=UTC)
-            height = min(MAX_HEIGHT, page.evaluate("document.documentElement.scrollHeight") or VIEWPORT["height"])
-            page.screenshot(
-                path=str(screenshot),
-                clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height},
-                full_page=True,
-            )
-            html.write_text(page.content(), encoding="utf-8")
-            return Capture(screenshot, html, page.url, status, captured_at, page.title())
+            moves.clear()
+            page.wait_for_timeout(SETTLE_MS)
+            return _settled(page, Capture(screenshot, html, page.url, status, datetime.now(tz=UTC), ""), moves, timeout)
         finally:
             context.close()
+
+
+def _settled(page: Page, capture: Capture, moves: list[str], timeout: float) -> Capture:
+    """The page as it stands once it stops moving on by itself, or its last state if it never does.
+
+    A page's own script or refresh can send it elsewhere while it is read
+    ("Execution context was destroyed"): it is followed until it holds still,
+    and the capture's note says where it went. A page that moved more than
+    once while it was given time to settle, or that is still moving after
+    ``SETTLE_TRIES``, is held where it is.
+    """
+    for _ in range(SETTLE_TRIES if len(moves) <= 1 else 0):
+        try:
+            taken = _full_page(page, capture, timeout)
+        except PlaywrightError as error:
+            if not (_moved_on(str(error)) or isinstance(error, PlaywrightTimeout)):
+                raise CaptureFailed(_reason(str(error))) from None
+            with suppress(PlaywrightError):
+                page.wait_for_load_state("load", timeout=timeout * 1000)
+            continue
+        if moves:
+            return replace(taken, note=f"the page moved on by itself to {page.url} after it loaded; captured there")
+        return taken
+    # Still moving: hold it where it is and take that. Its scripts stop running, and a navigation
+    # it still starts (a refresh) is answered so that the document stays.
+    page.context.new_cdp_session(page).send("Emulation.setScriptExecutionDisabled", {"value": True})
+    page.route("**/*", partial(_held, page))
+    with suppress(PlaywrightError):
+        page.wait_for_load_state("load", timeout=timeout * 1000)
+    page.wait_for_timeout(SETTLE_MS)
+    try:
+        taken = _full_page(page, capture, timeout)
+    except PlaywrightError as error:
+        reason = _reason(str(error))
+        raise CaptureFailed(f"the page kept moving on by itself and could not be captured: {reason}") from None
+    return replace(taken, note=f"the page kept moving on by itself; it was held at {page.url} and captured there")
+
+
+def _held(page: Page, route: Route) -> None:
+    request = route.request
+    if request.is_navigation_request() and request.frame == page.main_frame:
+        # A navigation answered "204 No Content" leaves the document as it is (an aborted one would not).
+        route.fulfill(status=204)
+    else:
+        route.continue_()
+
+
+def _full_page(page: Page, capture: Capture, timeout: float) -> Capture:
+    captured_at = datetime.now(tz=UTC)
+    height = min(MAX_HEIGHT, page.evaluate("document.documentElement.scrollHeight") or VIEWPORT["height"])
+    page.screenshot(
+        path=str(capture.screenshot),
+        clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height},
+        full_page=True,
+        timeout=timeout * 1000,
+    )
+    capture.html.write_text(page.content(), encoding="utf-8")
+    return replace(capture, final_url=page.url, captured_at=captured_at, title=page.title())
+
+
+def _moved_on(message: str) -> bool:
+    return "context was destroyed" in message or "navigat" in message.lower()
 
 
 def _reason(message: str) -> str:

@@ -128,6 +128,7 @@ def _store_page(job: UrlCollection, capture: Capture) -> Evidence:
             "http_status": capture.status,
             "captured_at": capture.captured_at.isoformat(),
             "title": capture.title,
+            **({"capture_note": capture.note} if capture.note else {}),
             "kept": _keep(job, [capture.html]),
         },
         notes=job.notes,

@@ -45,6 +45,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (root / "video.mp4").write_bytes(media.recording([(media.text_image(["Labelling task 5512"]), 2)]))
     (root / "article.html").write_text(ARTICLE)
     (root / "slow.html").write_text(ARTICLE)
+    # Hostile pages: a refresh to addresses no program may follow, and a page that moves on at once.
+    for name, target in (("refresh-mailto.html", "mailto:a@b.example"), ("refresh-file.html", "file:///etc/passwd")):
+        (root / name).write_text(
+            ARTICLE.replace("<title>", f'<meta http-equiv="refresh" content="30;url={target}"><title>')
+        )
+    (root / "moving.html").write_text(
+        ARTICLE.replace("</body>", "<script>setTimeout(() => { location.href = '/article.html'; }, 10)</script></body>")
+    )
+    (root / "restless.html").write_text(
+        ARTICLE.replace("</body>", "<script>setInterval(() => { location.reload(); }, 15)</script></body>")
+    )
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     (root / "task.html").write_text(media.video_page(base))
@@ -118,6 +129,43 @@ def test_missing_and_slow_pages_fail_with_their_reason(
     assert job.status == UrlCollection.Status.FAILED
     assert reason in job.reason
     assert CustodyEntry.objects.filter(action=CustodyAction.URL_COLLECTION_FAILED, details__collection=job.pk).exists()
+
+
+@pytest.mark.parametrize("path", ["/refresh-mailto.html", "/refresh-file.html"])
+def test_a_refresh_to_an_address_no_program_follows_still_keeps_the_page(
+    world: World,
+    site: str,
+    local_allowed: None,
+    in_process: None,
+    django_capture_on_commit_callbacks: object,
+    path: str,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest_url", f"{site}{path}", "--case", world.case.slug, "--collected-by", world.owner.username)
+    job = UrlCollection.objects.get()
+    assert job.status == UrlCollection.Status.DONE, job.reason
+    assert job.page is not None and job.media is None
+    assert "media: yt-dlp could not follow the page" in job.reason
+    assert "EU widens sanctions" in job.page.frames.get().text
+
+
+@pytest.mark.parametrize(("path", "moved"), [("/moving.html", "moved on"), ("/restless.html", "kept moving on")])
+def test_a_page_that_moves_on_by_itself_is_captured_with_the_reason_noted(
+    world: World,
+    site: str,
+    local_allowed: None,
+    in_process: None,
+    django_capture_on_commit_callbacks: object,
+    path: str,
+    moved: str,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest_url", f"{site}{path}", "--case", world.case.slug, "--collected-by", world.owner.username)
+    job = UrlCollection.objects.get()
+    assert job.status == UrlCollection.Status.DONE, job.reason
+    record = job.page.provenance.get()
+    assert moved in record.platform_info["capture_note"]
+    assert "EU widens sanctions" in job.page.frames.get().text
 
 
 def test_local_addresses_are_refused_under_default_settings(world: World, site: str, in_process: None) -> None:
