@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import email.utils
+import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from defusedxml import DefusedXmlException, ElementTree
@@ -17,6 +19,9 @@ from timeline.extract.headlines import HeadlineIndex, normalise
 from timeline.models import Granularity, ReferenceHeadline
 
 BATCH = 20_000
+# Years a headline can be dated in; a title longer than this is no headline.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+MAX_TITLE = 1000
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -37,58 +42,116 @@ class Row:
 @dataclass
 class ImportResult:
     imported: int = 0
+    # Rows already in the corpus, and rows that could not be read.
+    already: int = 0
     skipped: int = 0
     first_problems: list[str] | None = None
 
 
 def parse_published(text: str) -> tuple[datetime, str]:
-    """A date (that whole day, granularity "day") or a date-time with its offset ("second")."""
+    """A date (that whole day, granularity "day") or a date-time with its offset ("second").
+
+    Raises ValueError, saying why, for anything else and for years outside
+    1900 to 2100: a year 1 or 9999 is a mistake, and it would stop every later
+    computation that widens the day by a time zone.
+    """
     text = text.strip()
-    if len(text) == 10:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC), Granularity.DAY
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        # A time without a zone cannot be placed; keep only its day.
-        return datetime.combine(moment.date(), datetime.min.time(), tzinfo=UTC), Granularity.DAY
-    return moment.astimezone(UTC), Granularity.SECOND
+    try:
+        if len(text) == 10:
+            moment, granularity = datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC), Granularity.DAY
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                # A time without a zone cannot be placed; keep only its day.
+                moment, granularity = datetime.combine(moment.date(), time(), tzinfo=UTC), Granularity.DAY
+            else:
+                moment, granularity = moment.astimezone(UTC), Granularity.SECOND
+    except OverflowError:
+        raise ValueError(f"published_at {text!r} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}") from None
+    except ValueError:
+        raise ValueError(f"published_at {text!r} is not a date") from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"published_at {text!r} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return moment, granularity
 
 
 def read_rows(path: Path, problems: list[str]) -> Iterator[Row]:
-    """Rows of a CSV (published_at,title[,outlet,url,language]) or an RSS or Atom feed."""
+    """Rows of a CSV (published_at,title[,outlet,url,language]) or an RSS or Atom feed.
+
+    A row that cannot be kept as it is adds a sentence to ``problems`` and the
+    others go on.
+    """
     with path.open("rb") as handle:
         head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
-        yield from _feed_rows(path)
+        yield from _feed_rows(path, problems)
     else:
         yield from _csv_rows(path, problems)
 
 
 def _csv_rows(path: Path, problems: list[str]) -> Iterator[Row]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+        counted = _Lines(handle)
+        reader = csv.DictReader(counted)
         if not reader.fieldnames or not {"published_at", "title"} <= set(reader.fieldnames):
             raise CorpusError(f"{path} needs a header with at least published_at and title.")
-        for number, row in enumerate(reader, start=2):
-            title = " ".join((row.get("title") or "").split())
+        while True:
+            # The reader's own line count stops at a row it refuses; this one counts what it read.
+            line = counted.read + 1
             try:
-                published, granularity = parse_published(row.get("published_at") or "")
-            except ValueError:
-                problems.append(f"line {number}: published_at {row.get('published_at')!r} is not a date")
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                problems.append(f"line {line}: {_csv_problem(error)}")
                 continue
-            if not title:
-                problems.append(f"line {number}: no title")
-                continue
-            yield Row(
-                title,
-                published,
-                granularity,
-                (row.get("outlet") or "").strip()[:200],
-                _web_url(row.get("url") or ""),
-                (row.get("language") or "").strip()[:10],
-            )
+            try:
+                yield _row(row.get("published_at") or "", row.get("title"), row.get("outlet"), row.get("url"),
+                           row.get("language"))  # fmt: skip
+            except ValueError as error:
+                problems.append(f"line {line}: {error}")
 
 
-def _feed_rows(path: Path) -> Iterator[Row]:
+class _Lines:
+    """The lines of a file, counted as they are read."""
+
+    def __init__(self, handle: Iterator[str]) -> None:
+        self.handle, self.read = handle, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.handle)
+        self.read += 1
+        return line
+
+
+def _csv_problem(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return f"a cell is larger than {csv.field_size_limit() // 1024} KiB"
+    return f"not a CSV row ({error})"
+
+
+def _row(stamp: str, title: str | None, outlet: str | None, url: str | None, language: str | None) -> Row:
+    """A row checked against its columns; ValueError says what is wrong with it."""
+    fields = {"title": title or "", "outlet": outlet or "", "url": url or "", "language": language or ""}
+    for name, value in {"published_at": stamp, **fields}.items():
+        if "\x00" in value:
+            raise ValueError(f"{name} holds a NUL byte")
+    title = " ".join(fields["title"].split())
+    if not title:
+        raise ValueError("no title")
+    published, granularity = parse_published(stamp)
+    outlet, language = fields["outlet"].strip(), fields["language"].strip()
+    for name, value, longest in (("title", title, MAX_TITLE), ("outlet", outlet, 200), ("language", language, 10),
+                                 ("url", fields["url"].strip(), 2000)):  # fmt: skip
+        if len(value) > longest:
+            raise ValueError(f"{name} is longer than {longest:,} characters")
+    return Row(title, published, granularity, outlet, _web_url(fields["url"]), language)
+
+
+def _feed_rows(path: Path, problems: list[str]) -> Iterator[Row]:
     try:
         root = ElementTree.parse(path).getroot()
     except ElementTree.ParseError as error:
@@ -97,46 +160,53 @@ def _feed_rows(path: Path) -> Iterator[Row]:
         raise CorpusError(f"{path} was refused: it declares XML entities or a DTD, which feeds do not need") from None
     if root.tag == f"{_ATOM}feed":
         outlet = (root.findtext(f"{_ATOM}title") or "").strip()
-        for entry in root.iter(f"{_ATOM}entry"):
+        for number, entry in enumerate(root.iter(f"{_ATOM}entry"), start=1):
             stamp = entry.findtext(f"{_ATOM}published") or entry.findtext(f"{_ATOM}updated") or ""
             link = entry.find(f"{_ATOM}link")
-            row = _feed_row(
-                entry.findtext(f"{_ATOM}title"), stamp, outlet, link.get("href", "") if link is not None else ""
-            )
-            if row:
-                yield row
+            href = link.get("href", "") if link is not None else ""
+            try:
+                yield _row(stamp, entry.findtext(f"{_ATOM}title"), outlet, href, "")
+            except ValueError as error:
+                problems.append(f"entry {number}: {error}")
         return
     channel = root.find("channel")
     outlet = (channel.findtext("title") if channel is not None else "") or ""
     language = (channel.findtext("language") if channel is not None else "") or ""
-    for item in root.iter("item"):
-        stamp = item.findtext("pubDate") or ""
+    for number, item in enumerate(root.iter("item"), start=1):
         try:
-            moment = email.utils.parsedate_to_datetime(stamp).isoformat() if stamp else ""
-        except (TypeError, ValueError):
-            moment = ""
-        row = _feed_row(item.findtext("title"), moment, outlet.strip(), (item.findtext("link") or "").strip())
-        if row:
-            yield Row(row.title, row.published_at, row.granularity, row.outlet, row.url, language.strip()[:10])
+            stamp = _rss_date(item.findtext("pubDate") or "")
+            yield _row(stamp, item.findtext("title"), outlet, item.findtext("link"), language)
+        except ValueError as error:
+            problems.append(f"item {number}: {error}")
 
 
-def _feed_row(title: str | None, stamp: str, outlet: str, url: str) -> Row | None:
-    title = " ".join((title or "").split())
+def _rss_date(stamp: str) -> str:
+    """An RFC 822 date as ISO 8601. Years of one to three digits are refused: Python reads "0001" as 2001."""
+    stamp = stamp.strip()
+    if not stamp:
+        raise ValueError("no pubDate")
+    written = re.search(r"\b\d{1,2}\s+[A-Za-z]{3}\w*\s+(\d+)\b", stamp)
     try:
-        published, granularity = parse_published(stamp)
-    except ValueError:
-        return None
-    return Row(title, published, granularity, outlet[:200], _web_url(url)) if title else None
+        moment = email.utils.parsedate_to_datetime(stamp)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"pubDate {stamp!r} is not a date") from None
+    if written and len(written.group(1)) == 4 and int(written.group(1)) != moment.year:
+        raise ValueError(f"pubDate {stamp!r} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return moment.isoformat()
 
 
 def _web_url(url: str) -> str:
     """A web address, or nothing: pages link to it, so a ``javascript:`` one must not get in."""
-    url = url.strip()[:2000]
+    url = url.strip()
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 def headlines_import(path: Path) -> ImportResult:
-    """Import a corpus file in batches: COPY on PostgreSQL, bulk inserts elsewhere."""
+    """Import a corpus file in batches: COPY on PostgreSQL, bulk inserts elsewhere.
+
+    A headline already in the corpus (the same title, publication time and
+    outlet) is not added again, so importing a file twice adds nothing.
+    """
     result = ImportResult(first_problems=[])
     problems: list[str] = []
     batch: list[Row] = []
@@ -144,43 +214,57 @@ def headlines_import(path: Path) -> ImportResult:
         batch.append(row)
         if len(batch) >= BATCH:
             result.imported += _insert(batch, path.name)
+            result.already += len(batch)
             batch = []
     if batch:
         result.imported += _insert(batch, path.name)
+        result.already += len(batch)
+    result.already -= result.imported
     result.skipped = len(problems)
     result.first_problems = problems[:10]
     return result
 
 
+def headline_key(title: str, published_at: datetime, outlet: str) -> str:
+    """What makes a headline the same one: its title, publication time and outlet, hashed."""
+    text = "\x00".join((title, published_at.astimezone(UTC).isoformat(), outlet))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_COLUMNS = ("key", "title", "normalized_title", "published_at", "published_granularity", "outlet", "url", "language",
+            "source")  # fmt: skip
+
+
 def _insert(rows: list[Row], source: str) -> int:
+    """Add the rows not in the corpus yet; returns how many were added."""
+    values = [
+        (headline_key(r.title, r.published_at, r.outlet), r.title, normalise(r.title), r.published_at, r.granularity,
+         r.outlet, r.url, r.language, source)
+        for r in rows
+    ]  # fmt: skip
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(ReferenceHeadline._meta.db_table)
-        columns = "title, normalized_title, published_at, published_granularity, outlet, url, language, source"
-        # COPY is several times faster than INSERT for a corpus of a million rows.
-        sql = f"COPY {table} ({columns}) FROM STDIN"  # noqa: S608 - names from the model, no input
-        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for r in rows:
-                copy.write_row(
-                    (r.title, normalise(r.title), r.published_at, r.granularity, r.outlet, r.url, r.language, source)
-                )
-        return len(rows)
-    ReferenceHeadline.objects.bulk_create(
-        [
-            ReferenceHeadline(
-                title=r.title,
-                normalized_title=normalise(r.title),
-                published_at=r.published_at,
-                published_granularity=r.granularity,
-                outlet=r.outlet,
-                url=r.url,
-                language=r.language,
-                source=source,
+        columns = ", ".join(_COLUMNS)
+        # COPY is several times faster than INSERT for a corpus of a million rows; it cannot skip
+        # rows already there, so it fills a temporary table that the insert then reads.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE headline_import (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+            with cursor.cursor.copy(f"COPY headline_import ({columns}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row(value)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM headline_import "  # noqa: S608 - names only
+                "ON CONFLICT (key) DO NOTHING"
             )
-            for r in rows
-        ],
-        batch_size=2000,
-    )
-    return len(rows)
+            return cursor.rowcount
+    with transaction.atomic():
+        before = ReferenceHeadline.objects.count()
+        ReferenceHeadline.objects.bulk_create(
+            [ReferenceHeadline(**dict(zip(_COLUMNS, value, strict=True))) for value in values],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        return ReferenceHeadline.objects.count() - before
 
 
 # The index of this process, with the corpus version it was built from: its last row's id and title.

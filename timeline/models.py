@@ -59,6 +59,8 @@ class ReferenceHeadline(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     language = models.CharField(max_length=10, blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="The file it was imported from.")
+    # timeline.headlines.headline_key: a headline is kept once, however often its file is imported.
+    key = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["published_at", "id"]

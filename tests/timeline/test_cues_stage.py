@@ -14,6 +14,7 @@ from archive.models import Case, Evidence
 from archive.services import provenance_update
 from tests import media
 from tests.conftest import World
+from timeline.extract.headlines import normalise
 from timeline.headlines import headlines_import
 from timeline.models import CaptureInterval, Cue, CueStatus, ReferenceHeadline
 
@@ -291,3 +292,22 @@ def test_extract_cues_reads_with_the_pack_of_the_device_s_locale(db: None, tmp_p
     assert turkish["ocr_languages"] == "eng+rus+tur"
     assert [c["text"] for c in turkish["cues"] if c["kind"] == "text_date"] == ["4 Eylül 2023"]
     assert cues()["ocr_languages"] == "eng+rus"
+
+
+@pytest.mark.parametrize(("taken", "offset"), [("9999:12:31 23:59:59", "+03:00"), ("0001:01:01 00:00:00", "+05:00")])
+def test_a_camera_clock_at_year_1_or_9999_makes_no_cue_and_does_not_stop_the_stage(
+    world: World, run_pipeline: object, taken: str, offset: str
+) -> None:
+    photo = run_pipeline(media.camera_jpeg(taken=taken, offset=offset), "photo.jpg")
+    assert photo.status == "done", photo.status_reason
+    assert not Cue.objects.filter(evidence=photo, kind="exif").exists()
+
+
+def test_a_stored_headline_dated_year_1_does_not_stop_the_stage(world: World, run_pipeline: object) -> None:
+    # Stored past the import's checks (by hand, or by a version that had none).
+    ReferenceHeadline.objects.create(
+        title=HEADLINE, normalized_title=normalise(HEADLINE), published_at=datetime(1, 1, 1, tzinfo=UTC), key="by hand"
+    )
+    evidence = run_pipeline(media.png(media.text_image(["Новости:", HEADLINE])), "news.png")
+    assert evidence.status == "done", evidence.status_reason
+    assert not Cue.objects.filter(evidence=evidence, kind="headline").exists()

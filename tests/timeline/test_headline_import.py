@@ -20,8 +20,8 @@ def run(*args: str) -> str:
 
 def test_the_real_corpus_files_import(db: None) -> None:
     out = run(str(shared_file("headlines", "ru_newsapi_sample.csv")), str(shared_file("headlines", "cnbc_us.csv")))
-    assert "433 headlines imported, 0 skipped" in out
-    assert "2800 headlines imported, 0 skipped" in out
+    assert "433 headlines imported, 0 already in the corpus, 0 skipped" in out
+    assert "2800 headlines imported, 0 already in the corpus, 0 skipped" in out
     first = ReferenceHeadline.objects.filter(outlet="RBC").order_by("published_at").first()
     assert first.published_granularity == Granularity.SECOND
     assert first.published_at.isoformat() == "2021-05-08T09:58:00+00:00"
@@ -40,7 +40,7 @@ def test_a_csv_with_bad_rows_imports_the_good_ones_and_names_the_bad(db: None, t
         "2023-09-05T10:00:00,A time without a zone keeps its day,Demo\n"
     )
     out = run(str(path))
-    assert "2 headlines imported, 2 skipped" in out
+    assert "2 headlines imported, 0 already in the corpus, 2 skipped" in out
     assert "line 3: published_at 'yesterday' is not a date" in out
     kept = ReferenceHeadline.objects.get(title="A time without a zone keeps its day")
     assert (kept.published_at.isoformat(), kept.published_granularity) == ("2023-09-05T00:00:00+00:00", "day")
@@ -98,3 +98,59 @@ def test_only_web_addresses_are_kept_as_a_headlines_link(db: None, tmp_path: Pat
     )
     headlines_import(source)
     assert sorted(ReferenceHeadline.objects.values_list("url", flat=True)) == ["", "https://example.org/h"]
+
+
+def test_dates_outside_1900_to_2100_are_refused_where_they_enter(db: None, tmp_path: Path) -> None:
+    csv_file = tmp_path / "years.csv"
+    csv_file.write_text(
+        "published_at,title\n0001-01-01,Year one\n9999-12-31,Year 9999\n0001-01-01T00:00:00+05:00,An hour before\n"
+        "2023-09-04,Kept\n"
+    )
+    out = run(str(csv_file))
+    assert "1 headlines imported, 0 already in the corpus, 3 skipped" in out
+    assert "line 2: published_at '0001-01-01' is outside the years 1900 to 2100" in out
+    rss = tmp_path / "feed.rss"
+    rss.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+        "<item><title>Year one</title><pubDate>Mon, 01 Jan 0001 00:00:00 GMT</pubDate></item>"
+        "<item><title>No date</title><pubDate>sometime</pubDate></item>"
+        "<item><title>Kept too</title><pubDate>Mon, 04 Sep 2023 10:15:00 +0300</pubDate></item>"
+        "</channel></rss>"
+    )
+    out = run(str(rss))
+    assert "1 headlines imported, 0 already in the corpus, 2 skipped" in out
+    assert "item 1: pubDate 'Mon, 01 Jan 0001 00:00:00 GMT' is outside the years" in out
+    assert "item 2: pubDate 'sometime' is not a date" in out
+    assert sorted(ReferenceHeadline.objects.values_list("title", flat=True)) == ["Kept", "Kept too"]
+
+
+def test_rows_that_do_not_fit_their_columns_are_skipped_and_named(db: None, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.csv"
+    path.write_text(
+        "published_at,title,outlet,url\n"
+        "2023-09-04,A NUL\x00 in the title,Wire,\n"
+        f"2023-09-04,A huge cell,{'x' * 140_000},\n"
+        f"2023-09-04,A long outlet,{'o' * 201},\n"
+        f"2023-09-04,{'t' * 1001},Wire,\n"
+        "2023-09-04,Kept after them,Wire,\n"
+    )
+    out = run(str(path))
+    assert "1 headlines imported, 0 already in the corpus, 4 skipped" in out
+    assert "line 2: title holds a NUL byte" in out
+    assert "line 3: a cell is larger than 128 KiB" in out
+    assert "line 4: outlet is longer than 200 characters" in out
+    assert "line 5: title is longer than 1,000 characters" in out
+    assert ReferenceHeadline.objects.get().title == "Kept after them"
+
+
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(db: None, tmp_path: Path) -> None:
+    path = tmp_path / "corpus.csv"
+    path.write_text(
+        "published_at,title,outlet\n"
+        "2023-09-04,EU widens sanctions on surveillance firms,Demo\n"
+        "2023-09-04,EU widens sanctions on surveillance firms,Demo\n"
+        "2023-09-04,EU widens sanctions on surveillance firms,Other outlet\n"
+    )
+    assert "2 headlines imported, 1 already in the corpus" in run(str(path))
+    assert "0 headlines imported, 3 already in the corpus" in run(str(path))
+    assert ReferenceHeadline.objects.count() == 2

@@ -16,7 +16,16 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from timeline.extract.clocks import Line, find_clocks
-from timeline.extract.dates import DEFAULT_LOCALES, DateMention, Reading, find_dates, resolve_year, settle_order
+from timeline.extract.dates import (
+    DEFAULT_LOCALES,
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    DateMention,
+    Reading,
+    find_dates,
+    resolve_year,
+    settle_order,
+)
 from timeline.extract.languages import detected
 from timeline.extract.names import file_name_date, url_dates
 
@@ -164,8 +173,19 @@ def draft_cues(facts: ItemFacts, headlines: HeadlineLookup | None = None) -> tup
     return list(unique.values()), list({c.text: c for c in candidates}.values())
 
 
+def plausible(moment: datetime | None) -> bool:
+    """Whether a stored moment can be a cue: years 1900 to 2100, as for the dates read in text.
+
+    A year 1 or 9999 (a camera's unset clock, a hand-edited row) is not evidence,
+    and widening it by a time zone would leave the calendar.
+    """
+    return moment is not None and EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+
+
 def _outside_facts(facts: ItemFacts, drafts: list[CueDraft]) -> None:
     for moment, granularity in facts.posted:
+        if not plausible(moment):
+            continue
         if granularity == "day":
             start = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
             earliest, latest, gran = start, start + timedelta(days=1), "day"
@@ -176,7 +196,7 @@ def _outside_facts(facts: ItemFacts, drafts: list[CueDraft]) -> None:
             CueDraft("platform_upload", "not_after", earliest, latest, gran, "UTC", "strong", text,
                      {"field": "provenance.posted_at"})
         )  # fmt: skip
-    if facts.received:
+    if plausible(facts.received):
         drafts.append(
             CueDraft("received", "not_after", facts.received, facts.received, "second", "UTC", "strong",
                      f"received {facts.received.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
@@ -208,7 +228,7 @@ def _metadata_cues(probe: dict[str, Any], drafts: list[CueDraft]) -> None:
     ):
         value = exif.get(field_name)
         moment = _exif_time(value, exif.get(offset_name)) if isinstance(value, str) else None
-        if moment:
+        if moment and plausible(moment[0]):
             start, zone = moment
             earliest, latest, label = local_bounds(start, start + timedelta(seconds=1), zone)
             drafts.append(
@@ -220,7 +240,7 @@ def _metadata_cues(probe: dict[str, Any], drafts: list[CueDraft]) -> None:
     stamped += [("creation_time", (probe.get("tags") or {}).get("creation_time"))]
     for field_name, value in stamped:
         moment = _iso_time(value)
-        if moment:
+        if plausible(moment):
             drafts.append(
                 CueDraft("document_meta", "on", moment, moment + timedelta(seconds=1), "second", "as recorded", "weak",
                          f"{field_name} {value}", {"field": f"metadata.{field_name}"})
@@ -302,6 +322,8 @@ def _frame_cues(
     text_settled = settle_order([m for _, m in text_mentions], locale, languages=spoken.screen)
     if headlines is not None:
         for covered, headline in headlines([line.text for line in lines]):
+            if not plausible(headline.published_at):
+                continue
             parts = [lines[i] for i in covered]
             left, top = min(p.left for p in parts), min(p.top for p in parts)
             box = (left, top, max(p.right for p in parts) - left, max(p.bottom for p in parts) - top)

@@ -30,7 +30,8 @@ class Command(BaseCommand):
             seconds = time.perf_counter() - started
             rate = result.imported / seconds if seconds else 0
             self.stdout.write(
-                f"{path}: {result.imported} headlines imported, {result.skipped} skipped "
+                f"{path}: {result.imported} headlines imported, {result.already} already in the corpus, "
+                f"{result.skipped} skipped "
                 f"({seconds:.1f} s, {rate:,.0f} rows/s)"
             )
             for problem in result.first_problems or []:
