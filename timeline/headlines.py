@@ -248,7 +248,11 @@ def _insert(rows: list[Row], source: str) -> int:
         # COPY is several times faster than INSERT for a corpus of a million rows; it cannot skip
         # rows already there, so it fills a temporary table that the insert then reads.
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE headline_import (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+            # Dropped by hand too: inside an outer transaction (a test's), ON COMMIT comes too late.
+            cursor.execute("DROP TABLE IF EXISTS headline_import")
+            cursor.execute(
+                f"CREATE TEMP TABLE headline_import ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
+            )
             with cursor.cursor.copy(f"COPY headline_import ({columns}) FROM STDIN") as copy:
                 for value in values:
                     copy.write_row(value)
@@ -256,7 +260,9 @@ def _insert(rows: list[Row], source: str) -> int:
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM headline_import "  # noqa: S608 - names only
                 "ON CONFLICT (key) DO NOTHING"
             )
-            return cursor.rowcount
+            added = cursor.rowcount
+            cursor.execute("DROP TABLE headline_import")
+            return added
     with transaction.atomic():
         before = ReferenceHeadline.objects.count()
         ReferenceHeadline.objects.bulk_create(
