@@ -164,6 +164,7 @@ class CustodyAction(models.TextChoices):
     ORIGINAL_DOWNLOADED = "original_downloaded", "Original downloaded"
     PROVENANCE_EDITED = "provenance_edited", "Provenance edited"
     STATUS_CHANGED = "status_changed", "Status changed"
+    CUES_DRAFTED = "cues_drafted", "Cues drafted"
     PROCESSING_REQUESTED = "processing_requested", "Processing requested"
     URL_COLLECTION_REQUESTED = "url_collection_requested", "Collection from a URL requested"
     URL_COLLECTION_FAILED = "url_collection_failed", "Collection from a URL failed"

@@ -14,6 +14,7 @@ from archive.custody import custody_append
 from archive.models import Case, CustodyAction, Evidence, Frame
 from timeline.extract.cues import Candidate, CueDraft, local_bounds
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
+from timeline.integrity import cue_digest, text_digest
 from timeline.intervals import intersect
 from timeline.models import (
     CaptureInterval,
@@ -74,6 +75,19 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
         Evidence.objects.filter(pk=evidence.pk).update(metadata=metadata)
         evidence.metadata = metadata
         intervals_refresh(evidence=evidence)
+        # What verify_archive replays: the item's cues and the text they were read from, as digests.
+        custody_append(
+            case=Case.objects.get(pk=evidence.case_id),
+            action=CustodyAction.CUES_DRAFTED,
+            actor=None,
+            evidence=evidence,
+            details={
+                "cues": {str(cue.pk): cue_digest(cue) for cue in Cue.objects.filter(evidence=evidence).order_by("pk")},
+                "frames": {str(index): text_digest(text)
+                           for index, text in Frame.objects.filter(evidence=evidence).values_list("index", "text")},
+                "candidates": len(candidates),
+            },
+        )  # fmt: skip
     return created
 
 
@@ -227,8 +241,9 @@ def cue_add_manual(
             action=CustodyAction.CUE_ADDED,
             actor=actor,
             evidence=evidence,
-            details={"cue": cue.pk, "bound": bound, "day": day.isoformat(), "text": text, "locator": locator},
-        )
+                details={"cue": cue.pk, "bound": bound, "day": day.isoformat(), "text": text, "locator": locator,
+                     "digest": cue_digest(Cue.objects.get(pk=cue.pk))},
+        )  # fmt: skip
         intervals_refresh(evidence=evidence)
     return cue
 

@@ -166,7 +166,12 @@ def _finish(evidence: Evidence, status: str, reason: str, run_number: int) -> No
             action=CustodyAction.STATUS_CHANGED,
             actor=None,
             evidence=evidence,
-            details={"status": status, "reason": reason, "stages": stages},
+            details={
+                "status": status,
+                "reason": reason,
+                "stages": stages,
+                "kind": Evidence.objects.values_list("kind", flat=True).get(pk=evidence.pk),
+            },  # fmt: skip
         )
 
 
