@@ -165,6 +165,7 @@ class CustodyAction(models.TextChoices):
     PROVENANCE_EDITED = "provenance_edited", "Provenance edited"
     STATUS_CHANGED = "status_changed", "Status changed"
     CUES_DRAFTED = "cues_drafted", "Cues drafted"
+    CUES_SUPERSEDED = "cues_superseded", "Cues superseded by a provenance edit"
     PROCESSING_REQUESTED = "processing_requested", "Processing requested"
     URL_COLLECTION_REQUESTED = "url_collection_requested", "Collection from a URL requested"
     URL_COLLECTION_FAILED = "url_collection_failed", "Collection from a URL failed"

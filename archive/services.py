@@ -346,7 +346,26 @@ def provenance_update(*, provenance: Provenance, actor: AbstractBaseUser, change
                 evidence=record.evidence,
                 details={"provenance": record.pk, "changes": diff},
             )
+            _provenance_cues_again(record.evidence, set(diff), actor)
     return record
+
+
+def _provenance_cues_again(evidence: Evidence, fields: set[str], actor: AbstractBaseUser) -> None:
+    """After a provenance edit: set aside the cues the old values gave, and draft the item's cues again."""
+    # timeline builds on archive; only this rule reaches back, and only when it runs.
+    from timeline.services import cues_supersede
+
+    changed = ", ".join(sorted(fields))
+    cues_supersede(evidence=evidence, fields=fields, actor=actor, reason=f"the provenance's {changed} was edited")
+    if Evidence.objects.values_list("status", flat=True).get(pk=evidence.pk) not in _PROCESSED:
+        return  # Processing is queued or under way: its cues stage reads the new values.
+    try:
+        evidence_process(evidence=evidence, stage="cues", actor=None)
+    except ServiceError:
+        return  # A stage has just started: it reads the new values.
+
+
+_PROCESSED = (ProcessingStatus.DONE, ProcessingStatus.FAILED)
 
 
 def evidence_record_access(*, evidence: Evidence, actor: AbstractBaseUser, downloaded: bool) -> None:

@@ -25,7 +25,16 @@ from archive.custody import ChainProblem
 from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame, Membership, ProcessingStatus
 from timeline.headlines import headline_key
 from timeline.intervals import intersect
-from timeline.models import CaptureInterval, Cue, CueStatus, IntervalMode, KeyEvent, ReferenceHeadline, SignOff
+from timeline.models import (
+    SET_ASIDE,
+    CaptureInterval,
+    Cue,
+    CueStatus,
+    IntervalMode,
+    KeyEvent,
+    ReferenceHeadline,
+    SignOff,
+)
 
 # The fields of a cue its digest covers: everything but its review, which is replayed on its own.
 CUE_FIELDS = ("kind", "bound", "earliest", "latest", "granularity", "time_zone", "strength", "text", "explanation",
@@ -34,7 +43,7 @@ _REPLAYED = (
     CustodyAction.CUES_DRAFTED, CustodyAction.CUE_ADDED, CustodyAction.CUE_CONFIRMED, CustodyAction.CUE_REJECTED,
     CustodyAction.VERDICT_SIGNED_OFF, CustodyAction.EVENT_ADDED, CustodyAction.EVENT_EDITED,
     CustodyAction.EVENT_REMOVED, CustodyAction.MEMBER_ADDED, CustodyAction.MEMBER_ROLE_CHANGED,
-    CustodyAction.MEMBER_REMOVED, CustodyAction.STATUS_CHANGED,
+    CustodyAction.MEMBER_REMOVED, CustodyAction.STATUS_CHANGED, CustodyAction.CUES_SUPERSEDED,
 )  # fmt: skip
 _FINISHED = (ProcessingStatus.DONE, ProcessingStatus.FAILED)
 
@@ -64,6 +73,7 @@ class _Log:
         self.frames: dict[int, dict[int, str]] = {}
         self.reviews: dict[int, tuple[str, int | None]] = {}
         self.sign_offs: dict[int, tuple[dict[str, Any], int | None]] = {}
+        self.outdated: set[int] = set()
         self.events: dict[int, dict[str, Any]] = {}
         self.members: dict[str, str] = {}
         self.finished: dict[int, dict[str, Any]] = {}
@@ -81,6 +91,13 @@ class _Log:
         elif action in (CustodyAction.CUE_CONFIRMED, CustodyAction.CUE_REJECTED):
             status = CueStatus.CONFIRMED if action == CustodyAction.CUE_CONFIRMED else CueStatus.REJECTED
             self.reviews[details["cue"]] = (status, entry.actor_id)
+        elif action == CustodyAction.CUES_SUPERSEDED:
+            expected = self.cues.get(entry.evidence_id, {})
+            for pk in details["deleted"]:
+                expected.pop(pk, None)
+            for pk in details["superseded"]:
+                self.reviews[pk] = (CueStatus.SUPERSEDED, self.reviews.get(pk, ("", None))[1])
+            self.outdated.update(details["sign_offs"])
         elif action == CustodyAction.VERDICT_SIGNED_OFF:
             self.sign_offs[details["sign_off"]] = (details, entry.actor_id)
         elif action == CustodyAction.EVENT_ADDED:
@@ -178,7 +195,7 @@ def _frames(case: Case, items: dict[int, Evidence], log: _Log) -> Iterator[str]:
 
 def _intervals(case: Case) -> Iterator[str]:
     cues: dict[int, list[Cue]] = {}
-    for cue in Cue.objects.filter(evidence__case=case).exclude(status=CueStatus.REJECTED):
+    for cue in Cue.objects.filter(evidence__case=case).exclude(status__in=SET_ASIDE):
         cues.setdefault(cue.evidence_id, []).append(cue)
     for stored in CaptureInterval.objects.filter(evidence__case=case).order_by("evidence_id", "mode"):
         chosen = cues.get(stored.evidence_id, [])
@@ -209,6 +226,9 @@ def _sign_offs(case: Case, log: _Log) -> Iterator[str]:
         now = (sign_off.verdicts, sign_off.cue_ids, sign_off.note, sign_off.signed_by_id)
         if now != (details["verdicts"], details["cues"], details["note"], actor):
             yield f"sign-off {pk} of evidence #{sign_off.evidence_id} differs from what the custody log recorded"
+        if bool(sign_off.outdated) != (pk in log.outdated):
+            said = "outdated" if pk in log.outdated else "standing"
+            yield f"sign-off {pk} of evidence #{sign_off.evidence_id}: the custody log recorded it {said}"
     for pk in sorted(set(log.sign_offs) - set(found)):
         yield f"sign-off {pk}, recorded in the custody log, is missing from the database"
 

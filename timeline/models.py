@@ -37,6 +37,12 @@ class CueStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     CONFIRMED = "confirmed", "Confirmed"
     REJECTED = "rejected", "Rejected"
+    # Reviewed, then set aside because the provenance it was read from was edited; its review is kept.
+    SUPERSEDED = "superseded", "Superseded"
+
+
+# Cues that bound nothing: rejected by a person, or superseded by an edit.
+SET_ASIDE = (CueStatus.REJECTED, CueStatus.SUPERSEDED)
 
 
 class Granularity(models.TextChoices):
@@ -60,7 +66,7 @@ class ReferenceHeadline(models.Model):
     language = models.CharField(max_length=10, blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="The file it was imported from.")
     # timeline.headlines.headline_key: a headline is kept once, however often its file is imported.
-    key = models.CharField(max_length=64, unique=True)
+    key = models.UUIDField(unique=True)
 
     class Meta:
         ordering = ["published_at", "id"]
@@ -199,6 +205,9 @@ class SignOff(models.Model):
     # [{"event": id, "title", "date", "verdict", "margin_days"}], the confirmed cues' ids behind them.
     verdicts = models.JSONField(default=list)
     cue_ids = models.JSONField(default=list)
+    # Why the sign-off no longer stands although its verdicts may not have moved: "cue #12 it rests on was
+    # superseded ..."; blank while nothing it rests on was set aside.
+    outdated = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-signed_at", "-id"]

@@ -25,7 +25,7 @@ from archive.models import Case, Evidence, Frame, Provenance, TextLine
 from timeline.extract.clocks import Line
 from timeline.extract.cues import FrameText, ItemFacts
 from timeline.intervals import Interval, Verdict, conflicting, narrowed, verdict
-from timeline.models import Bound, CaptureInterval, Cue, CueStatus, IntervalMode, KeyEvent, SignOff, Strength
+from timeline.models import SET_ASIDE, Bound, CaptureInterval, Cue, CueStatus, IntervalMode, KeyEvent, SignOff, Strength
 
 
 def item_facts(evidence: Evidence) -> ItemFacts:
@@ -239,7 +239,7 @@ def sign_off_change(sign_off: SignOff | None, verdicts: list[tuple[KeyEvent, Ver
         return ""
     signed = {entry["event"]: entry for entry in sign_off.verdicts}
     now = {event.pk: (event, found) for event, found in verdicts}
-    changes = []
+    changes = [sign_off.outdated] if sign_off.outdated else []
     for event, found in now.values():
         entry = signed.get(event.pk)
         if entry is None:
@@ -325,7 +325,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def mode_cues(cues: QuerySet[Cue], verified: bool) -> QuerySet[Cue]:
     """The cues a mode counts: confirmed ones when verified, every cue not rejected otherwise."""
-    return cues.filter(status=CueStatus.CONFIRMED) if verified else cues.exclude(status=CueStatus.REJECTED)
+    return cues.filter(status=CueStatus.CONFIRMED) if verified else cues.exclude(status__in=SET_ASIDE)
 
 
 STRENGTH_ORDER = Switch(

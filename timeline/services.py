@@ -17,6 +17,7 @@ from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
 from timeline.integrity import cue_digest, text_digest
 from timeline.intervals import intersect
 from timeline.models import (
+    SET_ASIDE,
     CaptureInterval,
     Cue,
     CueKind,
@@ -100,10 +101,66 @@ def _lock_item(evidence_id: int) -> None:
     Evidence.objects.select_for_update().filter(pk=evidence_id).values_list("pk", flat=True).first()
 
 
+# The cues a provenance field gives, by the field their locator names.
+_CUES_OF_FIELD = {
+    "posted_at": "provenance.posted_at",
+    "posted_at_granularity": "provenance.posted_at",
+    "source_url": "provenance.source_url",
+}
+
+
+def cues_supersede(*, evidence: Evidence, fields: set[str], actor: AbstractBaseUser | None, reason: str) -> list[Cue]:
+    """Set aside the cues that edited provenance fields gave, before the cues stage drafts them again.
+
+    A proposed cue is deleted (the stage drafts it anew from the new value).
+    A reviewed one is superseded: it stays, with its review, but bounds
+    nothing, and every sign-off that rests on it is outdated with ``reason``.
+    A new device locale reads numeric dates and clocks differently, so it
+    sets aside the cues whose reading a locale settled or left two ways.
+    The custody log keeps what was set aside. Returns the superseded cues.
+    """
+    locators = {_CUES_OF_FIELD[name] for name in fields if name in _CUES_OF_FIELD}
+    with transaction.atomic():
+        _lock_item(evidence.pk)
+        touched = [
+            cue for cue in Cue.objects.filter(evidence=evidence, by_person=False).exclude(status__in=SET_ASIDE)
+            if cue.locator.get("field") in locators or ("locale" in fields and _read_by_locale(cue))
+        ]  # fmt: skip
+        if not touched:
+            return []
+        deleted = [cue.pk for cue in touched if cue.status == CueStatus.PROPOSED]
+        superseded = [cue for cue in touched if cue.status != CueStatus.PROPOSED]
+        Cue.objects.filter(pk__in=deleted).delete()
+        Cue.objects.filter(pk__in=[cue.pk for cue in superseded]).update(status=CueStatus.SUPERSEDED)
+        outdated = []
+        for sign_off in SignOff.objects.filter(evidence=evidence, outdated=""):
+            resting = sorted({cue.pk for cue in superseded} & set(sign_off.cue_ids))
+            if resting:
+                sign_off.outdated = f"cue #{resting[0]} it rests on was superseded: {reason}"
+                sign_off.save(update_fields=["outdated"])
+                outdated.append(sign_off.pk)
+        custody_append(
+            case=Case.objects.get(pk=evidence.case_id),
+            action=CustodyAction.CUES_SUPERSEDED,
+            actor=actor,
+            evidence=evidence,
+            details={"superseded": [cue.pk for cue in superseded], "deleted": deleted, "sign_offs": outdated,
+                     "reason": reason},
+        )  # fmt: skip
+        intervals_refresh(evidence=evidence)
+    return superseded
+
+
+def _read_by_locale(cue: Cue) -> bool:
+    """Whether a cue's date was read one way by a locale, or kept two ways for want of one."""
+    note = str(cue.details.get("note", ""))
+    return bool(cue.details.get("readings")) or "short date pattern" in note
+
+
 def intervals_refresh(*, evidence: Evidence) -> None:
     """Recompute an item's provisional and verified capture intervals from its cues (in a transaction)."""
     _lock_item(evidence.pk)
-    cues = list(Cue.objects.filter(evidence=evidence).exclude(status=CueStatus.REJECTED))
+    cues = list(Cue.objects.filter(evidence=evidence).exclude(status__in=SET_ASIDE))
     for mode, chosen in (
         (IntervalMode.PROVISIONAL, cues),
         (IntervalMode.VERIFIED, [c for c in cues if c.status == CueStatus.CONFIRMED]),

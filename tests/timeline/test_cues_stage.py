@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -306,7 +307,10 @@ def test_a_camera_clock_at_year_1_or_9999_makes_no_cue_and_does_not_stop_the_sta
 def test_a_stored_headline_dated_year_1_does_not_stop_the_stage(world: World, run_pipeline: object) -> None:
     # Stored past the import's checks (by hand, or by a version that had none).
     ReferenceHeadline.objects.create(
-        title=HEADLINE, normalized_title=normalise(HEADLINE), published_at=datetime(1, 1, 1, tzinfo=UTC), key="by hand"
+        title=HEADLINE,
+        normalized_title=normalise(HEADLINE),
+        published_at=datetime(1, 1, 1, tzinfo=UTC),
+        key=uuid.uuid4(),
     )
     evidence = run_pipeline(media.png(media.text_image(["Новости:", HEADLINE])), "news.png")
     assert evidence.status == "done", evidence.status_reason

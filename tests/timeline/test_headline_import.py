@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from tests.conftest import shared_file
-from timeline.headlines import headlines_import
+from timeline.headlines import _COLUMNS, _copy_skipping, headline_key, headlines_import
 from timeline.models import Granularity, ReferenceHeadline
 
 
@@ -153,4 +154,16 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(db: None, tm
     )
     assert "2 headlines imported, 1 already in the corpus" in run(str(path))
     assert "0 headlines imported, 3 already in the corpus" in run(str(path))
+    assert ReferenceHeadline.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
+def test_a_batch_that_meets_rows_another_import_added_meanwhile_skips_them(db: None, tmp_path: Path) -> None:
+    path = tmp_path / "corpus.csv"
+    path.write_text("published_at,title,outlet\n2023-09-04,EU widens sanctions on surveillance firms,Demo\n")
+    headlines_import(path)
+    [stored] = ReferenceHeadline.objects.values_list(*_COLUMNS)
+    fresh = (headline_key("Second", stored[3], "Demo"), "Second", "second", *stored[3:])
+    # What the other import's rows do to COPY: a unique key already there.
+    assert _copy_skipping([stored, fresh]) == 1
     assert ReferenceHeadline.objects.count() == 2

@@ -13,10 +13,12 @@ from django.core.management.base import CommandError
 
 from archive.models import Evidence, Frame, Membership
 from archive.roles import Role
+from archive.services import provenance_update
 from tests import media
 from tests.conftest import World
 from timeline.headlines import headlines_import
 from timeline.models import CaptureInterval, Cue, CueStatus, KeyEvent, ReferenceHeadline, SignOff
+from timeline.selectors import sign_off_change
 from timeline.services import cue_review, event_add, verdict_sign_off
 
 
@@ -114,3 +116,36 @@ def test_verify_archive_names_each_kind_of_tampering(world: World, signed: Evide
     report = verify()
     assert named in report, report
     assert "problem" in report
+
+
+def test_a_provenance_edit_supersedes_the_reviewed_cue_it_gave_and_outdates_the_sign_off(
+    world: World, run_pipeline: object, django_capture_on_commit_callbacks: object
+) -> None:
+    evidence = run_pipeline(media.png(media.text_image(["Labelling task 5512", "Posted 4 September 2023"])), "t.png")
+    record = evidence.provenance.get()
+
+    def edit(**changes: object) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            provenance_update(provenance=record, actor=world.owner, changes=changes)
+
+    edit(posted_at=datetime(2023, 9, 20, tzinfo=UTC), posted_at_granularity="day")
+    checker = world.user(Role.FACT_CHECKER)
+    for cue in Cue.objects.filter(evidence=evidence):
+        cue_review(cue=cue, actor=checker, confirm=True)
+    event_add(case=world.case, title="EU listing", day=date(2023, 7, 20), actor=world.owner)
+    sign_off = verdict_sign_off(evidence=evidence, actor=checker)
+    [posted] = Cue.objects.filter(evidence=evidence, kind="platform_upload")
+    assert posted.pk in sign_off.cue_ids
+
+    edit(posted_at=datetime(2023, 9, 10, tzinfo=UTC))
+    posted.refresh_from_db()
+    assert (posted.status, posted.reviewed_by) == (CueStatus.SUPERSEDED, checker), "the review trail is kept"
+    [redrafted] = Cue.objects.filter(evidence=evidence, kind="platform_upload", status=CueStatus.PROPOSED)
+    assert redrafted.latest == datetime(2023, 9, 11, tzinfo=UTC)
+    verified = CaptureInterval.objects.get(evidence=evidence, mode="verified")
+    assert verified.cues == Cue.objects.filter(evidence=evidence, status=CueStatus.CONFIRMED).count()
+    assert verified.latest > datetime(2023, 9, 21, tzinfo=UTC), "the superseded cue no longer bounds it"
+    sign_off.refresh_from_db()
+    assert f"cue #{posted.pk} it rests on was superseded: the provenance's posted_at was edited" in sign_off.outdated
+    assert "superseded" in sign_off_change(sign_off, [])
+    assert "All intact" in verify(), verify()

@@ -1,6 +1,7 @@
 """Headlines get a key (their title, publication time and outlet, hashed), unique: an import adds each once."""
 
 import hashlib
+import uuid
 from datetime import UTC
 
 from django.db import migrations, models
@@ -9,11 +10,11 @@ from django.db import migrations, models
 def _keyed(apps, schema_editor):  # noqa: ANN001 - the signature RunPython calls
     # The key as timeline.headlines.headline_key writes it, repeated here: migrations must not import app code.
     headlines = apps.get_model("timeline", "ReferenceHeadline")
-    seen: set[str] = set()
+    seen: set[uuid.UUID] = set()
     doubles = []
     for headline in headlines.objects.order_by("id").iterator(chunk_size=10_000):
         text = "\x00".join((headline.title, headline.published_at.astimezone(UTC).isoformat(), headline.outlet))
-        key = hashlib.sha256(text.encode()).hexdigest()
+        key = uuid.UUID(bytes=hashlib.sha256(text.encode()).digest()[:16])
         if key in seen:
             doubles.append(headline.id)
             continue
@@ -25,7 +26,7 @@ def _keyed(apps, schema_editor):  # noqa: ANN001 - the signature RunPython calls
         chunk = doubles[start : start + 1000]
         for double in headlines.objects.filter(id__in=chunk):
             text = "\x00".join((double.title, double.published_at.astimezone(UTC).isoformat(), double.outlet))
-            first = headlines.objects.get(key=hashlib.sha256(text.encode()).hexdigest())
+            first = headlines.objects.get(key=uuid.UUID(bytes=hashlib.sha256(text.encode()).digest()[:16]))
             Cue.objects.filter(headline_id=double.id).update(headline_id=first.id)
         headlines.objects.filter(id__in=chunk).delete()
 
@@ -35,10 +36,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name="referenceheadline", name="key", field=models.CharField(max_length=64, null=True)
+            model_name="referenceheadline", name="key", field=models.UUIDField(null=True)
         ),
         migrations.RunPython(_keyed, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name="referenceheadline", name="key", field=models.CharField(max_length=64, unique=True)
+            model_name="referenceheadline", name="key", field=models.UUIDField(unique=True)
         ),
     ]
