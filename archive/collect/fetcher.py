@@ -52,19 +52,47 @@ class Target:
     address: Address
 
 
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# IPv6 prefixes whose last 32 bits are an IPv4 address: NAT64 (well-known and local-use),
+# IPv4-translated (SIIT) and the deprecated IPv4-compatible form (::a.b.c.d).
+_LOW_IPV4 = tuple(
+    ipaddress.ip_network(prefix) for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "::ffff:0:0:0/96", "::/96")
+)
 
 
-def _public(address: Address) -> bool:
+def embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries inside it, in any of the ways it can (mapped, 6to4, NAT64, ...)."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if int(address) > 1 and any(address in network for network in _LOW_IPV4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+_LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
+# Never public, whatever they carry: site-local (deprecated), Teredo tunnels and local-use NAT64.
+_NEVER_PUBLIC = tuple(ipaddress.ip_network(prefix) for prefix in ("fec0::/10", "2001::/32", "64:ff9b:1::/48"))
+
+
+def public_address(address: Address) -> bool:
     """Whether an address is on the public internet: global, and not hiding a local one inside."""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return _public(address.ipv4_mapped)
-        if address.sixtofour is not None:
-            return _public(address.sixtofour)
-        if any(address in network for network in _NAT64):
-            return _public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if any(address in network for network in _NEVER_PUBLIC):
+        return False
+    inside = embedded_ipv4(address)
+    if inside is not None:
+        return public_address(inside)
     return address.is_global and not address.is_multicast
+
+
+def local_name(host: str) -> bool:
+    """Whether a host name always means this machine: ``localhost``, ``localhost.``, ``a.localhost`` (RFC 6761)."""
+    name = host.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost")
 
 
 def check_url(url: str, allowed: Sequence[Network] = (), resolve: object = socket.getaddrinfo) -> Target:
@@ -80,6 +108,12 @@ def check_url(url: str, allowed: Sequence[Network] = (), resolve: object = socke
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise FetchRefused("the address has an invalid port") from None
+    if local_name(parts.hostname) and not any(_LOOPBACK in network for network in allowed):
+        # Whatever a resolver says of it: "localhost." is resolved by some and not by others.
+        raise FetchRefused(
+            f"{parts.hostname} names this machine ({_LOOPBACK}), a local or private address; "
+            "such addresses are not collected (URL_FETCH_ALLOWED_NETWORKS can allow them)"
+        )
     try:
         found = resolve(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
@@ -88,9 +122,10 @@ def check_url(url: str, allowed: Sequence[Network] = (), resolve: object = socke
     if not addresses:
         raise FetchFailed(f"the host {parts.hostname} has no address")
     for address in addresses:
-        if any(address in network for network in METADATA):
+        inside = embedded_ipv4(address)
+        if any(address in network or (inside is not None and inside in network) for network in METADATA):
             raise FetchRefused(f"{parts.hostname} is a cloud metadata address, which is never collected")
-        if not _public(address) and not any(address in network for network in allowed):
+        if not public_address(address) and not any(address in network for network in allowed):
             raise FetchRefused(
                 f"{parts.hostname} resolves to {address}, a local or private address; "
                 "such addresses are not collected (URL_FETCH_ALLOWED_NETWORKS can allow them)"

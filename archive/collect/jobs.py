@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import logging
+import re
+import socket
 from functools import partial
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from archive.collect.fetcher import local_name, public_address
 from archive.collect.run import CollectionFailed, url_collection_run
 from archive.custody import custody_append
 from archive.models import Case, CustodyAction, UrlCollection
@@ -28,14 +34,50 @@ MAX_URL_LENGTH = 2000
 
 
 def url_problem(url: str) -> str | None:
-    """Why a URL cannot be collected, or None when it can be queued."""
+    """Why a URL cannot be collected, or None when it can be queued.
+
+    An address that only a local host could mean is refused here as blocked,
+    however it is written: ``localhost.``, or IPv4 as one number, in hex or in
+    octal (``2130706433``, ``0x7f.1``, ``0177.0.0.1``). The collection's guard
+    checks every other address when it connects.
+    """
     if len(url) > MAX_URL_LENGTH:
         return f"A URL may be {MAX_URL_LENGTH:,} characters long at most ({url[:60]}...)"
+    blocked = _blocked(url)
+    if blocked:
+        return f"{url!r} is a blocked address: {blocked}"
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         return f"{url!r} is not an http or https address"
     return None
+
+
+def _blocked(url: str) -> str:
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    allowed = settings.URL_FETCH_ALLOWED_NETWORKS
+    if local_name(host) and not allowed:
+        return f"{host} names this machine"
+    if not re.fullmatch(r"[0-9a-fx.]+", host) or _dotted(host):
+        return ""  # A name, or an address written as usual: the guard checks it when it connects.
+    try:
+        address = ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return ""
+    if public_address(address) or any(address in network for network in allowed):
+        return ""
+    return f"{host} is {address}, a local or private address"
+
+
+def _dotted(host: str) -> bool:
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def url_rows(text: str) -> list[tuple[str, str]]:

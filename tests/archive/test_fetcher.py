@@ -110,15 +110,38 @@ def test_a_name_that_resolves_to_a_private_address_is_refused() -> None:
         ("http://[::ffff:127.0.0.1]/", "local or private"),
         ("http://0.0.0.0/", "local or private"),
         ("http://100.64.1.1/", "local or private"),
-        ("http://[2002:a9fe:a9fe::1]/", "local or private"),
+        ("http://[2002:a9fe:a9fe::1]/", "cloud metadata"),
         ("http://[64:ff9b::7f00:1]/", "local or private"),
         ("http://100.100.100.200/", "cloud metadata"),
         ("http://2130706433/", "local or private"),
+        # IPv6 forms that carry a local IPv4 address inside, and site-local addresses.
+        ("http://[::127.0.0.1]/", "local or private"),
+        ("http://[::ffff:0:7f00:1]/", "local or private"),
+        ("http://[::a9fe:a9fe]/", "cloud metadata"),
+        ("http://[::ffff:a9fe:a9fe]/", "cloud metadata"),
+        ("http://[64:ff9b::a9fe:a9fe]/", "cloud metadata"),
+        ("http://[fec0::1]/", "local or private"),
+        ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "local or private"),
+        ("http://[64:ff9b:1::808:808]/", "local or private"),
+        # IPv4 written as one number, in hex or in octal, and names of this machine.
+        ("http://0x7f.1/", "local or private"),
+        ("http://0177.0.0.1/", "local or private"),
+        ("http://0/", "local or private"),
+        ("http://localhost./", "names this machine"),
+        ("http://app.localhost/", "names this machine"),
     ],
 )
 def test_addresses_that_are_never_fetched(url: str, message: str) -> None:
     with pytest.raises(FetchRefused, match=message):
         check_url(url)
+
+
+def test_public_addresses_in_ipv6_forms_are_still_fetched() -> None:
+    def public(host: str, port: int, **kwargs: object) -> list:
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (host, port, 0, 0))]
+
+    for host in ("64:ff9b::808:808", "2606:4700::1111"):
+        assert str(check_url(f"https://[{host}]/", resolve=public).address) == host
 
 
 def test_not_found_too_large_endless_redirects_and_timeouts_say_so(server: str) -> None:

@@ -201,3 +201,23 @@ def test_the_command_refuses_a_url_too_long_to_keep(world: World) -> None:
             "ingest_url", "https://example.org/" + "a" * 2000, "--case", world.case.slug, "--collected-by", "olga_owner"
         )
     assert not UrlCollection.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://2130706433/", "2130706433 is 127.0.0.1, a local or private address"),
+        ("http://0x7f.1/", "0x7f.1 is 127.0.0.1"),
+        ("http://0177.0.0.1/", "0177.0.0.1 is 127.0.0.1"),
+        ("http://0/", "0 is 0.0.0.0"),
+        ("http://localhost./", "localhost. names this machine"),
+    ],
+)
+def test_local_addresses_written_oddly_are_refused_as_blocked(world: World, url: str, reason: str) -> None:
+    client = Client()
+    client.login(username=world.owner.username, password=PASSWORD)
+    response = client.post(reverse("archive:url_collect", kwargs={"slug": world.case.slug}), {"urls": url})
+    assert f"is a blocked address: {reason}" in response.content.decode()
+    with pytest.raises(CommandError, match="blocked address"):
+        call_command("ingest_url", url, "--case", world.case.slug, "--collected-by", world.owner.username)
+    assert not UrlCollection.objects.exists()
