@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from archive.custody import custody_append, provenance_snapshot
 from archive.identify import SNIFF_BYTES, clean_file_name, kind_for, name_mismatch, sniff_content_type
+from archive.links import web_address
 from archive.models import (
     Case,
     CustodyAction,
@@ -220,6 +221,28 @@ class CollectResult:
     warnings: list[str]
 
 
+def provenance_problem(values: dict[str, Any]) -> str:
+    """Why provenance values cannot be kept as given, in a sentence; "" when they can.
+
+    Each text must fit its column (the model's own lengths) and hold no NUL
+    byte, which PostgreSQL cannot store; a source URL must be http or https,
+    since pages link to it.
+    """
+    for name, value in values.items():
+        if not isinstance(value, str) or name == "method":
+            continue
+        column = Provenance._meta.get_field(name)
+        label = column.verbose_name
+        if "\x00" in value:
+            return f"the {label} field holds a NUL byte"
+        if column.max_length and len(value) > column.max_length:
+            return f"the {label} field is longer than {column.max_length:,} characters"
+    url = values.get("source_url") or ""
+    if url and not web_address(url):
+        return f"its source URL {url[:80]!r} is not an http or https address"
+    return ""
+
+
 def evidence_collect(
     *,
     case: Case,
@@ -237,6 +260,10 @@ def evidence_collect(
        add a provenance record and write the custody entry.
     """
     name, warnings = clean_file_name(spooled.raw_name)
+    problem = provenance_problem({f.name: getattr(provenance, f.name) for f in fields(provenance)})
+    if problem:
+        # Refused before the bytes are stored: an original with no row would be kept for nobody.
+        raise EvidenceRejected(f"{name} was not stored: {problem}.")
     spooled.seek(0)
     content_type = sniff_content_type(spooled.read(SNIFF_BYTES))
     spooled.seek(0)
@@ -329,6 +356,9 @@ def provenance_update(*, provenance: Provenance, actor: AbstractBaseUser, change
     unknown = set(changes) - set(PROVENANCE_EDITABLE)
     if unknown:
         raise ServiceError(f"These provenance fields cannot be edited: {', '.join(sorted(unknown))}.")
+    problem = provenance_problem(changes)
+    if problem:
+        raise ServiceError(f"The record was not changed: {problem}.")
     with transaction.atomic():
         # Read the row again under a lock, so the "from" values are the stored ones.
         record = Provenance.objects.select_for_update().select_related("evidence__case").get(pk=provenance.pk)

@@ -15,6 +15,7 @@ from pathlib import Path
 from defusedxml import DefusedXmlException, ElementTree
 from django.db import IntegrityError, connection, transaction
 
+from archive.links import web_address
 from timeline.extract.cues import Headline, HeadlineLookup
 from timeline.extract.headlines import HeadlineIndex, normalise
 from timeline.models import Granularity, ReferenceHeadline
@@ -199,7 +200,7 @@ def _rss_date(stamp: str) -> str:
 def _web_url(url: str) -> str:
     """A web address, or nothing: pages link to it, so a ``javascript:`` one must not get in."""
     url = url.strip()
-    return url if url.lower().startswith(("http://", "https://")) else ""
+    return url if web_address(url) else ""
 
 
 def headlines_import(path: Path) -> ImportResult:

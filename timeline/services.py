@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archive.custody import custody_append
+from archive.links import web_address
 from archive.models import Case, CustodyAction, Evidence, Frame
 from timeline.extract.cues import Candidate, CueDraft, local_bounds
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
@@ -101,6 +102,8 @@ def _lock_item(evidence_id: int) -> None:
     Evidence.objects.select_for_update().filter(pk=evidence_id).values_list("pk", flat=True).first()
 
 
+# The longest link a key event or a cue keeps (their columns' length).
+MAX_URL = 2000
 # The cues a provenance field gives, by the field their locator names.
 _CUES_OF_FIELD = {
     "posted_at": "provenance.posted_at",
@@ -192,6 +195,7 @@ def event_add(
 ) -> KeyEvent:
     """Add a key event, with its entity found by name (in any case) or added to the case."""
     day_check(day)
+    link_check(source_url)
     with transaction.atomic():
         entity = None
         if entity_name.strip():
@@ -215,6 +219,14 @@ def event_add(
 
 class ReviewError(Exception):
     """A review action that cannot be taken; the message is written for a person."""
+
+
+def link_check(url: str) -> None:
+    """Refuse a link that is not http or https: pages show it as a link, and ``javascript:`` would run."""
+    if url and not web_address(url):
+        raise ReviewError(f"{url[:80]!r} is not an http or https address.")
+    if len(url) > MAX_URL:
+        raise ReviewError(f"A link may be {MAX_URL:,} characters long at most.")
 
 
 def day_check(day: date) -> None:
@@ -269,6 +281,7 @@ def cue_add_manual(
     cue read by the machine. Whoever adds it cannot also confirm it.
     """
     day_check(day)
+    link_check(source_url)
     try:
         place = ZoneInfo(zone) if zone else None
     except (ZoneInfoNotFoundError, ValueError):
@@ -354,6 +367,7 @@ def event_update(*, event: KeyEvent, actor: AbstractBaseUser, changes: dict[str,
         raise ReviewError(f"These fields of an event cannot be edited: {', '.join(sorted(unknown))}.")
     if "date" in changes:
         day_check(changes["date"])
+    link_check(changes.get("source_url", ""))
     entity = changes.get("entity")
     if entity is not None and entity.case_id != event.case_id:
         raise ReviewError("The entity must belong to the event's case.")

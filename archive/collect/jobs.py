@@ -86,7 +86,14 @@ def url_rows(text: str) -> list[tuple[str, str]]:
         reader = csv.DictReader(io.StringIO(text))
         if not reader.fieldnames or "url" not in reader.fieldnames:
             raise ValueError("The CSV needs a header with a 'url' column")
-        return [((r.get("url") or "").strip(), (r.get("notes") or "").strip()) for r in reader if r.get("url")]
+        rows = []
+        for number, row in enumerate(reader, start=2):
+            url, notes = (row.get("url") or "").strip(), (row.get("notes") or "").strip()
+            if "\x00" in url + notes:
+                raise ValueError(f"Line {number} of the CSV holds a NUL byte")
+            if url:
+                rows.append((url, notes))
+        return rows
     except csv.Error as error:
         raise ValueError(f"The CSV cannot be read: {error}") from None
 

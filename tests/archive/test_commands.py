@@ -320,3 +320,37 @@ def test_ingest_keeps_a_file_whose_name_is_not_utf8(world: World, tmp_path: Path
     [result] = ingest_json(str(path), "--case", world.case.slug)
     assert result["warnings"] == ["its name was not valid UTF-8; the undecodable bytes were replaced"]
     assert Evidence.objects.get(pk=result["id"]).original_name == "\ufffd" * 6 + ".png"
+
+
+def test_ingest_refuses_a_manifest_row_that_does_not_fit_its_columns_and_goes_on(
+    world: World, tmp_path: Path, _isolated_storage: Path
+) -> None:
+    for name, shade in (("nul.png", 1), ("long.png", 2), ("link.png", 3), ("good.png", 4)):
+        (tmp_path / name).write_bytes(png_bytes((7, 7, shade)))
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        "path,source_url,platform,notes\n"
+        "nul.png,,,a NUL\x00 in the notes\n"
+        f"long.png,,{'p' * 300},\n"
+        "link.png,javascript:alert(1),,\n"
+        "good.png,,telegram,kept\n"
+    )
+    stored_before = sum(1 for path in _isolated_storage.rglob("*") if path.is_file())
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="3 of 4"):
+        call_command("ingest", "--manifest", str(manifest), "--case", world.case.slug, "--json", stdout=out)
+    results = {Path(r["file"]).name: r for r in map(json.loads, out.getvalue().splitlines())}
+    assert "the notes field holds a NUL byte" in results["nul.png"]["error"]
+    assert "the platform field is longer than 100 characters" in results["long.png"]["error"]
+    assert "is not an http(s) URL" in results["link.png"]["error"]
+    assert Provenance.objects.get(pk=results["good.png"]["provenance_id"]).notes == "kept"
+    # Only the good file's original was stored: the refused ones left nothing in the vault.
+    assert sum(1 for path in _isolated_storage.rglob("*") if path.is_file()) == stored_before + 1
+
+
+def test_a_provenance_edit_that_does_not_fit_its_columns_is_refused(world: World) -> None:
+    record = world.evidence.provenance.get()
+    for changes, problem in (({"notes": "x\x00"}, "NUL byte"), ({"account": "a" * 201}, "longer than 200"),
+                             ({"source_url": "javascript:alert(1)"}, "not an http or https address")):  # fmt: skip
+        with pytest.raises(services.ServiceError, match=problem):
+            services.provenance_update(provenance=record, actor=world.owner, changes=changes)

@@ -221,3 +221,16 @@ def test_local_addresses_written_oddly_are_refused_as_blocked(world: World, url:
     with pytest.raises(CommandError, match="blocked address"):
         call_command("ingest_url", url, "--case", world.case.slug, "--collected-by", world.owner.username)
     assert not UrlCollection.objects.exists()
+
+
+def test_a_csv_of_urls_with_a_nul_byte_is_refused_with_its_line(world: World, tmp_path: Path) -> None:
+    sheet = tmp_path / "urls.csv"
+    sheet.write_text("url,notes\nhttps://example.org/a,fine\nhttps://example.org/b,a NUL\x00 here\n")
+    with pytest.raises(CommandError, match="Line 3 of the CSV holds a NUL byte"):
+        call_command("ingest_url", "--csv", str(sheet), "--case", world.case.slug, "--collected-by", "olga_owner")
+    client = Client()
+    client.login(username=world.owner.username, password=PASSWORD)
+    with sheet.open("rb") as upload:
+        response = client.post(reverse("archive:url_collect", kwargs={"slug": world.case.slug}), {"csv_file": upload})
+    assert "Line 3 of the CSV holds a NUL byte" in response.content.decode()
+    assert not UrlCollection.objects.exists()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from archive.models import CustodyAction, CustodyEntry
 from tests.conftest import World, collect
 from timeline.models import Cue, CueStatus, Entity, KeyEvent
-from timeline.services import intervals_refresh
+from timeline.services import ReviewError, cue_add_manual, event_add, event_update, intervals_refresh
 
 
 def cue(evidence: object, kind: str, bound: str, day: datetime, status: str = CueStatus.PROPOSED) -> Cue:
@@ -68,3 +68,18 @@ def test_verdicts_provisional_and_verified_with_conflicts(world: World) -> None:
     assert verified_first["capture_interval"]["latest"] is None
     assert verified_first["verdicts"][0]["verdict"] == "after"
     assert verified_second["verdicts"][0]["verdict"] == "undetermined"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "ftp://x.example/"])
+def test_only_web_links_are_kept_for_events_and_cues(world: World, url: str) -> None:
+    with pytest.raises(CommandError, match="is not an http or https address"):
+        call_command(
+            "add_event", "--case", world.case.slug, "--title", "x", "--date", "2023-07-20", "--source-url", url
+        )
+    assert not KeyEvent.objects.exists()
+    event = event_add(case=world.case, title="EU listing", day=date(2023, 7, 20), actor=world.owner)
+    with pytest.raises(ReviewError, match="is not an http or https address"):
+        event_update(event=event, actor=world.owner, changes={"source_url": url})
+    with pytest.raises(ReviewError, match="is not an http or https address"):
+        cue_add_manual(evidence=world.evidence, actor=world.owner, bound="not_before", day=date(2023, 9, 4),
+                       text="posted", source_url=url)  # fmt: skip

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.models import Case
 from timeline.models import KeyEvent
-from timeline.services import event_add
+from timeline.services import ReviewError, event_add
 
 
 class Command(BaseCommand):
@@ -30,8 +30,11 @@ class Command(BaseCommand):
             day = date.fromisoformat(options["date"])
         except ValueError:
             raise CommandError(f"{options['date']!r} is not a date in the form YYYY-MM-DD.") from None
-        event = event_add(
-            case=case, title=options["title"], day=day, actor=None, kind=options["kind"],
-            entity_name=options["entity"], legal_act=options["legal_act"], source_url=options["source_url"],
-        )  # fmt: skip
+        try:
+            event = event_add(
+                case=case, title=options["title"], day=day, actor=None, kind=options["kind"],
+                entity_name=options["entity"], legal_act=options["legal_act"], source_url=options["source_url"],
+            )  # fmt: skip
+        except ReviewError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(f"Added event {event.pk}: {event}")
