@@ -7,6 +7,7 @@ it never decides the content type and never becomes a path.
 from __future__ import annotations
 
 import mimetypes
+import os
 import unicodedata
 from pathlib import PurePosixPath
 
@@ -112,3 +113,15 @@ def name_mismatch(name: str, content_type: str) -> str | None:
         return None
     suffix = PurePosixPath(name).suffix
     return f"its name ends in {suffix} ({guessed}) but its bytes are {actual}; it is kept as {actual}"
+
+
+def shown_path(path: os.PathLike[str] | str) -> str:
+    """A path as a terminal or a JSON reader may be given it: valid UTF-8, nothing that acts on the screen.
+
+    Bytes that are not UTF-8 (a name from another system) are written as
+    ``\\xNN``, and control, format and bidi-override characters as their
+    escapes (``\\x1b``, ``\\u202e``), so a name can neither break the JSON nor
+    move the cursor, recolour the terminal or reverse the text after it.
+    """
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)

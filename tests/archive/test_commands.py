@@ -354,3 +354,19 @@ def test_a_provenance_edit_that_does_not_fit_its_columns_is_refused(world: World
                              ({"source_url": "javascript:alert(1)"}, "not an http or https address")):  # fmt: skip
         with pytest.raises(services.ServiceError, match=problem):
             services.provenance_update(provenance=record, actor=world.owner, changes=changes)
+
+
+def test_ingest_writes_names_that_are_not_utf_8_or_hold_escapes_safely(world: World, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    folder = os.fsencode(inbox)
+    for name, shade in ((b"shot\xff\xfe.png", 1), (b"\x1b[31mred\xe2\x80\xae.png", 2)):
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(png_bytes((3, 3, shade)))
+    out = io.StringIO()
+    call_command("ingest", str(inbox), "--case", world.case.slug, "--json", stdout=out)
+    files = sorted(Path(json.loads(line)["file"]).name for line in out.getvalue().splitlines())
+    assert files == ["\\x1b[31mred\\u202e.png", "shot\\xff\\xfe.png"]
+    plain, _ = run("ingest", str(inbox), "--case", world.case.slug)
+    assert "\x1b" not in plain and "\u202e" not in plain
+    assert "shot\\xff\\xfe.png" in plain

@@ -14,6 +14,7 @@ from django.core.validators import URLValidator
 
 from archive import services
 from archive.dates import parse_locale, parse_posted_at
+from archive.identify import shown_path
 from archive.models import Case, CollectionMethod, EvidenceKind
 from archive.vault import spool
 
@@ -111,6 +112,9 @@ class Command(BaseCommand):
             return services.evidence_collect(case=case, spooled=spooled, provenance=provenance, actor=actor, kind=kind)
 
     def _report(self, as_json: bool, record: dict[str, Any]) -> None:
+        record = {**record, "file": shown_path(record["file"])}
+        if "error" in record:
+            record["error"] = shown_path(record["error"])
         if as_json:
             self.stdout.write(json.dumps(record, ensure_ascii=False))
         elif "error" in record:
