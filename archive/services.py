@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from archive.custody import custody_append, provenance_snapshot
-from archive.identify import SNIFF_BYTES, clean_file_name, kind_for, name_mismatch, sniff_content_type
+from archive.identify import SNIFF_BYTES, clean_file_name, kind_for, name_mismatch, shown_path, sniff_content_type
 from archive.links import web_address
 from archive.models import (
     Case,
@@ -311,6 +311,8 @@ def evidence_collect(
                 "provenance": record.pk,
                 "record": provenance_snapshot(record),
                 "warnings": warnings,
+                # The name as it arrived, where it had to be changed to be kept.
+                **({"received_name": shown_path(spooled.raw_name)} if name != spooled.raw_name else {}),
             },
         )
     return CollectResult(evidence=evidence, provenance=record, created=created, warnings=warnings)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -21,7 +22,10 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParser
 from django.template.defaultfilters import filesizeformat
+from django.utils.datastructures import ImmutableList
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -37,10 +41,12 @@ class HashedFile(TemporaryUploadedFile):
     past the limit were discarded, so such a file must not be stored.
     """
 
-    def __init__(self, name: str, content_type: str | None = None, charset: str | None = None) -> None:
+    def __init__(
+        self, name: str, content_type: str | None = None, charset: str | None = None, *, raw_name: str = ""
+    ) -> None:
         super().__init__(name, content_type or "application/octet-stream", 0, charset)
         # The name as given; UploadedFile's own ``name`` is already shortened and cut to its last part.
-        self.raw_name = name
+        self.raw_name = raw_name or name
         self._hasher = hashlib.sha256()
         self.sha256 = ""
         self.over_limit = False
@@ -90,7 +96,9 @@ class HashingUploadHandler(FileUploadHandler):
 
     def new_file(self, *args: object, **kwargs: object) -> None:
         super().new_file(*args, **kwargs)
-        self.file = HashedFile(self.file_name, self.content_type, self.charset)
+        # The name as the browser sent it (see ReceivedNames), which clean_file_name reports on.
+        received, self.received_name = getattr(self, "received_name", ""), ""
+        self.file = HashedFile(self.file_name, self.content_type, self.charset, raw_name=received)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.file.write_chunk(raw_data, settings.EVIDENCE_MAX_UPLOAD_SIZE)
@@ -102,6 +110,42 @@ class HashingUploadHandler(FileUploadHandler):
     def upload_interrupted(self) -> None:
         if hasattr(self, "file"):
             self.file.close()
+
+
+class _NamesKeptParser(MultiPartParser):
+    """Django's multipart parser, which tells our upload handler each file's name as it was sent.
+
+    Django cuts a name to its last part and drops characters it cannot print
+    before any handler sees it, and skips a file whose name it empties
+    (``..``): the uploader would not be told, and the custody log would not
+    keep the name received. Here the handler gets the name first, and such a
+    file is kept under a placeholder that clean_file_name then replaces.
+    """
+
+    def sanitize_file_name(self, file_name: str) -> str | None:
+        for handler in self._upload_handlers:
+            if isinstance(handler, HashingUploadHandler):
+                handler.received_name = file_name
+        return super().sanitize_file_name(file_name) or "unnamed"
+
+
+class ReceivedNames:
+    """Middleware: uploads are parsed by ``_NamesKeptParser``, so names arrive as they were sent."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.parse_file_upload = partial(_parse_file_upload, request)  # type: ignore[method-assign]
+        return self.get_response(request)
+
+
+def _parse_file_upload(request: HttpRequest, meta: dict, post_data: IO[bytes]) -> tuple:
+    """``HttpRequest.parse_file_upload`` with the parser above."""
+    request.upload_handlers = ImmutableList(
+        request.upload_handlers, warning="You cannot alter upload handlers after the upload has been processed."
+    )
+    return _NamesKeptParser(meta, post_data, request.upload_handlers, request.encoding).parse()
 
 
 def blob_name(sha256: str) -> str:

@@ -137,6 +137,14 @@ def case_detail(request: HttpRequest, membership: Membership) -> HttpResponse:
 def evidence_upload(request: HttpRequest, membership: Membership) -> HttpResponse:
     case = membership.case
     form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not request.FILES and int(request.META.get("CONTENT_LENGTH") or 0) > 4096:
+        # Django drops a part whose headers are not UTF-8 (a file name from another system):
+        # the bytes arrived, but no file did.
+        messages.error(
+            request,
+            "The upload arrived, but no file name in it could be read (names must be UTF-8), so nothing was "
+            "stored. Rename the file and upload it again.",
+        )
     if request.method == "POST" and form.is_valid():
         provenance = services.ProvenanceInput(method=CollectionMethod.UPLOAD, **form.provenance_values())
         stored = 0

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from archive.models import Case, CustodyAction, CustodyEntry, Membership, Provenance
+from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Membership, Provenance
 from archive.roles import Role
 from tests.conftest import PASSWORD, PDF_BYTES, World, collect, make_user, png_bytes
 
@@ -223,3 +223,46 @@ def test_custody_log_page_costs_a_fixed_number_of_queries(world: World, django_a
     with django_assert_max_num_queries(8):
         response = client.get(reverse("archive:custody_log", kwargs={"slug": world.case.slug}))
     assert len(response.context["page"].object_list) > 30
+
+
+def _multipart(name: bytes, data: bytes) -> bytes:
+    return (
+        b'--XYZ\r\nContent-Disposition: form-data; name="files"; filename="' + name + b'"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + data + b"\r\n--XYZ--\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept", "told"),
+    [
+        (b"../../etc/passwd.png", "passwd.png", "its name contained path separators"),
+        ("evil\u202egnp.exe".encode(), "evilgnp.exe", "its name contained control characters"),
+        (b"..", "unnamed", ""),
+    ],
+)
+def test_an_uploaded_name_that_had_to_change_is_told_and_kept_as_received(
+    world: World, sent: bytes, kept: str, told: str
+) -> None:
+    client = _client(world.owner)
+    response = client.post(
+        reverse("archive:evidence_upload", args=[world.case.slug]),
+        data=_multipart(sent, png_bytes((9, 1, len(sent)))),
+        content_type="multipart/form-data; boundary=XYZ",
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "1 file stored in the vault." in page, page[:2000]
+    assert told in page
+    entry = CustodyEntry.objects.filter(case=world.case, action=CustodyAction.COLLECTED).latest("sequence")
+    assert entry.details["record"]["original_name"] == kept
+    assert entry.details["received_name"] != kept
+
+
+def test_an_upload_whose_name_is_not_utf_8_says_so_and_stores_nothing(world: World) -> None:
+    response = _client(world.owner).post(
+        reverse("archive:evidence_upload", args=[world.case.slug]),
+        data=_multipart(b"shot\xff\xfe.png", png_bytes((9, 2, 2)) + b"\0" * 8000),
+        content_type="multipart/form-data; boundary=XYZ",
+    )
+    assert "no file name in it could be read (names must be UTF-8)" in response.content.decode()
+    assert Evidence.objects.filter(case=world.case).count() == 1
