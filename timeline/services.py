@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from archive.custody import custody_append
 from archive.links import web_address
-from archive.models import Case, CustodyAction, Evidence, Frame
+from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame
 from timeline.extract.cues import Candidate, CueDraft, local_bounds
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
 from timeline.integrity import cue_digest, text_digest
@@ -459,14 +459,37 @@ def verdict_sign_off(*, evidence: Evidence, actor: AbstractBaseUser, note: str =
     return sign_off
 
 
-def timeline_export_log(*, case: Case, actor: AbstractBaseUser, export: str, mode: str, items: int) -> None:
-    """Log an export, with the custody head it was made at, so a published memo can be traced."""
+# The same person exporting the same view of an unchanged case within this time is logged once.
+EXPORT_LOG_WINDOW = timedelta(hours=1)
+
+
+def timeline_export_log(
+    *, case: Case, actor: AbstractBaseUser, export: str, mode: str, items: int, filters: str = ""
+) -> bool:
+    """Log an export, with the custody head it was made at, so a published memo can be traced.
+
+    An export is logged like a viewing: when the case's last custody entry is
+    this person's export of the same format, mode and filters, less than
+    ``EXPORT_LOG_WINDOW`` ago, nothing in the case has changed since and the
+    new export is that one again, so it is not logged a second time (a
+    reload, or a crawler following links, would otherwise fill the log).
+    Returns whether an entry was written.
+    """
+    details = {"format": export, "mode": mode, "filters": filters, "items": items}
+    # Not under the case's lock: two identical exports at the same moment may both be logged, which is harmless.
+    last = CustodyEntry.objects.filter(case=case).order_by("-sequence").first()
+    if (
+        last is not None
+        and last.action == CustodyAction.EXPORTED
+        and last.actor_id == actor.pk
+        and all(last.details.get(key) == value for key, value in details.items())
+        and last.at > timezone.now() - EXPORT_LOG_WINDOW
+    ):
+        return False
     custody_append(
-        case=case,
-        action=CustodyAction.EXPORTED,
-        actor=actor,
-        details={"format": export, "mode": mode, "items": items, "custody_head": case.custody_head},
+        case=case, action=CustodyAction.EXPORTED, actor=actor, details={**details, "custody_head": case.custody_head}
     )
+    return True
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -5,6 +5,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -160,8 +161,9 @@ def timeline_export(request: HttpRequest, membership: Membership, export: str) -
     rows = selectors.strongest_first(found.qs, found.prefix, found.chosen_event)
     records = list(selectors.item_records(rows, events, found.prefix))
     services.timeline_export_log(
-        case=case, actor=request.user, export=export, mode=found.chosen_mode, items=len(records)
-    )
+        case=case, actor=request.user, export=export, mode=found.chosen_mode, items=len(records),
+        filters=_filters(request),
+    )  # fmt: skip
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     name = f"{case.slug}-timeline-{found.chosen_mode}-{stamp}.{export}"
     if export == "json":
@@ -221,7 +223,14 @@ def memo(request: HttpRequest, membership: Membership) -> HttpResponse:
         _row(item, case.slug, found.prefix, events, found.chosen_event) for item in rows[: settings.MEMO_MAX_ITEMS]
     ]
     head = {"hash": case.custody_head, "length": case.custody_length}
-    services.timeline_export_log(case=case, actor=request.user, export="memo", mode=found.chosen_mode, items=len(items))
+    services.timeline_export_log(
+        case=case,
+        actor=request.user,
+        export="memo",
+        mode=found.chosen_mode,
+        items=len(items),
+        filters=_filters(request),
+    )
     return render(
         request,
         "timeline/memo.html",
@@ -472,3 +481,8 @@ def entity_add(request: HttpRequest, membership: Membership) -> HttpResponse:
     else:
         _messages_from(request, form)
     return redirect("timeline:events", slug=case.slug)
+
+
+def _filters(request: HttpRequest) -> str:
+    """The filters of an export as the custody log keeps them: the query, its keys sorted."""
+    return urlencode(sorted((key, value) for key, values in request.GET.lists() for value in values))

@@ -416,3 +416,23 @@ def test_an_editor_corrects_an_event_date_and_its_sign_offs_say_so(world: World)
     page = editor.get(reverse("timeline:reasoning", args=[world.case.slug, evidence.pk])).content.decode()
     assert "Outdated: the date of EU listing changed" in page
     assert client(world.user(Role.FACT_CHECKER)).post(url, form).status_code == 403
+
+
+def test_an_export_is_logged_once_while_nothing_changes_like_a_viewing(world: World) -> None:
+    from archive.models import CustodyAction, CustodyEntry
+
+    def exported() -> int:
+        return CustodyEntry.objects.filter(case=world.case, action=CustodyAction.EXPORTED).count()
+
+    owner, editor = client(world.owner), client(world.user(Role.EDITOR))
+    memo = reverse("timeline:memo", args=[world.case.slug])
+    for _ in range(5):
+        assert owner.get(memo).status_code == 200
+    assert exported() == 1
+    owner.get(memo, {"kind": "screenshot"})
+    owner.get(reverse("timeline:timeline_csv", args=[world.case.slug]))
+    editor.get(memo)
+    assert exported() == 4, "another filter, another format and another person each count"
+    event_add(case=world.case, title="EU listing", day=EVENT_DAY, actor=world.owner)
+    editor.get(memo)
+    assert exported() == 5, "the case changed since: the same export is logged again"
