@@ -240,6 +240,10 @@ def cue_review(*, cue: Cue, actor: AbstractBaseUser, confirm: bool, note: str = 
     with transaction.atomic():
         _lock_item(cue.evidence_id)
         locked = Cue.objects.select_for_update(of=("self",)).select_related("evidence__case").get(pk=cue.pk)
+        decided = CueStatus.CONFIRMED if confirm else CueStatus.REJECTED
+        if (locked.status, locked.reviewed_by_id, locked.note) == (decided, actor.pk, note):
+            # The same review sent twice (a double click, two tabs): it stands once.
+            return locked
         if locked.status != CueStatus.PROPOSED:
             raise ReviewError(f"This cue was already {locked.get_status_display().lower()}.")
         if confirm and locked.created_by_id is not None and locked.created_by_id == actor.pk:
@@ -444,6 +448,17 @@ def verdict_sign_off(*, evidence: Evidence, actor: AbstractBaseUser, note: str =
              "margin_days": found.margin_days}
             for event, found in verified
         ]  # fmt: skip
+        latest = SignOff.objects.filter(evidence=evidence).order_by("-signed_at", "-id").first()
+        if (
+            latest is not None
+            and not latest.outdated
+            and (
+                (latest.signed_by_id, latest.verdicts, latest.cue_ids, latest.note)
+                == (actor.pk, verdicts, sorted(confirmed), note)
+            )
+        ):
+            # The same sign-off sent twice (at once, under the item's lock, or again later): it stands once.
+            return latest
         sign_off = SignOff.objects.create(
             evidence=evidence, signed_by=actor, note=note, earliest=interval.earliest, latest=interval.latest,
             verdicts=verdicts, cue_ids=sorted(confirmed),

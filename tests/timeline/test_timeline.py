@@ -436,3 +436,53 @@ def test_an_export_is_logged_once_while_nothing_changes_like_a_viewing(world: Wo
     event_add(case=world.case, title="EU listing", day=EVENT_DAY, actor=world.owner)
     editor.get(memo)
     assert exported() == 5, "the case changed since: the same export is logged again"
+
+
+def test_a_review_or_sign_off_sent_twice_stands_once(world: World) -> None:
+    from archive.models import CustodyAction, CustodyEntry
+    from timeline.models import SignOff
+    from timeline.services import cue_review
+
+    event_add(case=world.case, title="EU listing", day=EVENT_DAY, actor=world.owner)
+    evidence = item(world, "clock.png", ("on", -30, "confirmed"))
+    proposed = add_cue(evidence, "not_before", day(-60))
+    checker = world.user(Role.FACT_CHECKER)
+    for _ in range(2):
+        cue_review(cue=proposed, actor=checker, confirm=True, note="seen on the outlet")
+        verdict_sign_off(evidence=evidence, actor=checker, note="checked")
+    assert SignOff.objects.filter(evidence=evidence).count() == 1
+    actions = list(CustodyEntry.objects.filter(case=world.case).values_list("action", flat=True))
+    assert actions.count(CustodyAction.CUE_CONFIRMED) == 1 and actions.count(CustodyAction.VERDICT_SIGNED_OFF) == 1
+    with pytest.raises(ReviewError, match="already confirmed"):
+        cue_review(cue=proposed, actor=checker, confirm=False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_offs_posted_at_once_make_one(world: World) -> None:
+    import threading
+
+    from django.db import connection, transaction
+
+    from timeline.models import SignOff
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL's row locks; SQLite has one writer")
+    with transaction.atomic():
+        event_add(case=world.case, title="EU listing", day=EVENT_DAY, actor=world.owner)
+        evidence = item(world, "clock.png", ("on", -30, "confirmed"))
+    checker = world.user(Role.FACT_CHECKER)
+    start = threading.Barrier(2)
+
+    def sign() -> None:
+        start.wait()
+        try:
+            verdict_sign_off(evidence=evidence, actor=checker, note="checked")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert SignOff.objects.filter(evidence=evidence).count() == 1
