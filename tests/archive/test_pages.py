@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+from urllib.parse import urlencode
 
 import pytest
+from django.core.management import call_command
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -266,3 +270,26 @@ def test_an_upload_whose_name_is_not_utf_8_says_so_and_stores_nothing(world: Wor
     )
     assert "no file name in it could be read (names must be UTF-8)" in response.content.decode()
     assert Evidence.objects.filter(case=world.case).count() == 1
+
+
+def test_fifteen_wrong_passwords_lock_the_name_out_at_that_address_until_it_is_lifted(world: World) -> None:
+    login = reverse("login")
+    name = world.owner.username
+
+    def log_in(client: Client, username: str, password: str) -> HttpResponse:
+        # As a browser sends the form (the test client would send it as multipart).
+        body = urlencode({"username": username, "password": password})
+        return client.post(login, body, content_type="application/x-www-form-urlencoded")
+
+    client = Client()
+    for _ in range(15):
+        log_in(client, name, "wrong")
+    refused = log_in(client, name, PASSWORD)
+    assert refused.status_code == 429
+    assert "Too many failed logins" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The same name from another address, and another name from this one, are not locked out.
+    assert log_in(Client(REMOTE_ADDR="10.9.8.7"), name, PASSWORD).status_code == 302
+    assert log_in(Client(), world.user(Role.EDITOR).username, PASSWORD).status_code == 302
+    call_command("axes_reset_username", name, stdout=io.StringIO())
+    assert log_in(Client(), name, PASSWORD).status_code == 302
