@@ -13,7 +13,22 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from django.conf import settings
 from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a login came from: behind ``FORWARDED_FOR_PROXIES`` reverse proxies, the one they saw.
+
+    Each proxy appends the address it was reached from to X-Forwarded-For, so
+    the entry that many places from the end is the client's; anything before
+    it was written by the client and is not believed.
+    """
+    proxies = settings.FORWARDED_FOR_PROXIES
+    chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(chain) >= proxies:
+        return chain[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 class LoginThrottle(AxesStandaloneBackend):

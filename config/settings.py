@@ -130,6 +130,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "archive.logins.client_address"
+# How many reverse proxies in front append the client's address to X-Forwarded-For (0: none, REMOTE_ADDR counts).
+FORWARDED_FOR_PROXIES = env_int("FORWARDED_FOR_PROXIES", 0, minimum=0)
 LOGIN_REDIRECT_URL = "archive:case_list"
 LOGOUT_REDIRECT_URL = "login"
 

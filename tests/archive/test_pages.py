@@ -293,3 +293,19 @@ def test_fifteen_wrong_passwords_lock_the_name_out_at_that_address_until_it_is_l
     assert log_in(Client(), world.user(Role.EDITOR).username, PASSWORD).status_code == 302
     call_command("axes_reset_username", name, stdout=io.StringIO())
     assert log_in(Client(), name, PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_the_address_it_saw_is_the_one_counted(world: World, settings: object) -> None:
+    settings.FORWARDED_FOR_PROXIES = 1
+    login, name = reverse("login"), world.owner.username
+
+    def log_in(forwarded: str, password: str) -> HttpResponse:
+        body = urlencode({"username": name, "password": password})
+        client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+        return client.post(login, body, content_type="application/x-www-form-urlencoded")
+
+    for number in range(6):
+        # What the client writes before the proxy's entry changes nothing.
+        log_in(f"1.2.3.{number}, 203.0.113.7", "wrong")
+    assert log_in("203.0.113.7", PASSWORD).status_code == 429
+    assert log_in("198.51.100.9", PASSWORD).status_code == 302
