@@ -79,15 +79,31 @@ def env_size(name: str, default: str) -> int:
     return size
 
 
-def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """Comma-separated CIDR blocks such as ``127.0.0.1/32,10.0.0.0/8``."""
-    networks = []
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(name: str) -> list[Network | tuple[Network, int]]:
+    """Comma-separated CIDR blocks, each with a port or not: ``10.0.0.0/8,127.0.0.1:8080,[::1]:8080``.
+
+    A block alone allows every port of its addresses; with ``:port`` only that one.
+    """
+    allowed: list[Network | tuple[Network, int]] = []
     for item in env_list(name):
+        block, port = item, ""
+        if item.startswith("["):
+            block, _, rest = item[1:].partition("]")
+            port = rest.removeprefix(":")
+        elif item.count(":") == 1:
+            block, port = item.split(":")
         try:
-            networks.append(ipaddress.ip_network(item, strict=False))
+            network = ipaddress.ip_network(block, strict=False)
+            allowed.append((network, int(port)) if port else network)
         except ValueError:
-            raise ImproperlyConfigured(f"{name} holds {item!r}, which is not a CIDR block.") from None
-    return networks
+            raise ImproperlyConfigured(
+                f"{name} holds {item!r}, which is not a CIDR block with an optional :port "
+                "(10.0.0.0/8, 127.0.0.1:8080, [::1]:8080)."
+            ) from None
+    return allowed
 
 
 def env_json_object(name: str) -> dict[str, object]:

@@ -77,3 +77,18 @@ def test_a_malformed_setting_stops_start_up(tmp_path: Path) -> None:
     result = _manage("check", EVIDENCE_MAX_UPLOAD_SIZE="huge", VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "EVIDENCE_MAX_UPLOAD_SIZE='huge' is not a size" in result.stderr
+
+
+def test_allowed_networks_take_a_port_or_every_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ipaddress
+
+    monkeypatch.setenv("X", "10.0.0.0/8, 127.0.0.1:8080, [::1]:8443, [fd00::/8]")
+    assert env_networks("X") == [
+        ipaddress.ip_network("10.0.0.0/8"),
+        (ipaddress.ip_network("127.0.0.1/32"), 8080),
+        (ipaddress.ip_network("::1/128"), 8443),
+        ipaddress.ip_network("fd00::/8"),
+    ]
+    monkeypatch.setenv("X", "127.0.0.1:http")
+    with pytest.raises(ImproperlyConfigured, match="optional :port"):
+        env_networks("X")

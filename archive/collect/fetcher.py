@@ -22,6 +22,18 @@ from urllib.parse import urljoin, urlsplit
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# What URL_FETCH_ALLOWED_NETWORKS holds: a block (every port of it) or a block and one port.
+Allowed = Network | tuple[Network, int]
+
+
+def admitted(allowed: Sequence[Allowed], address: Address, port: int | None = None) -> bool:
+    """Whether an entry of ``allowed`` takes in this address (and port, when the entry names one)."""
+    for entry in allowed:
+        network, only = entry if isinstance(entry, tuple) else (entry, None)
+        if address in network and (only is None or port is None or only == port):
+            return True
+    return False
+
 
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
@@ -95,7 +107,7 @@ def local_name(host: str) -> bool:
     return name == "localhost" or name.endswith(".localhost")
 
 
-def check_url(url: str, allowed: Sequence[Network] = (), resolve: object = socket.getaddrinfo) -> Target:
+def check_url(url: str, allowed: Sequence[Allowed] = (), resolve: object = socket.getaddrinfo) -> Target:
     """Parse and resolve a URL, refusing it unless every address it resolves to may be reached."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https"):
@@ -108,7 +120,7 @@ def check_url(url: str, allowed: Sequence[Network] = (), resolve: object = socke
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise FetchRefused("the address has an invalid port") from None
-    if local_name(parts.hostname) and not any(_LOOPBACK in network for network in allowed):
+    if local_name(parts.hostname) and not admitted(allowed, _LOOPBACK, port):
         # Whatever a resolver says of it: "localhost." is resolved by some and not by others.
         raise FetchRefused(
             f"{parts.hostname} names this machine ({_LOOPBACK}), a local or private address; "
@@ -125,7 +137,7 @@ def check_url(url: str, allowed: Sequence[Network] = (), resolve: object = socke
         inside = embedded_ipv4(address)
         if any(address in network or (inside is not None and inside in network) for network in METADATA):
             raise FetchRefused(f"{parts.hostname} is a cloud metadata address, which is never collected")
-        if not public_address(address) and not any(address in network for network in allowed):
+        if not public_address(address) and not admitted(allowed, address, port):
             raise FetchRefused(
                 f"{parts.hostname} resolves to {address}, a local or private address; "
                 "such addresses are not collected (URL_FETCH_ALLOWED_NETWORKS can allow them)"
@@ -162,7 +174,7 @@ class Fetched:
 def fetch(
     url: str,
     *,
-    allowed: Sequence[Network] = (),
+    allowed: Sequence[Allowed] = (),
     max_bytes: int,
     timeout: float = 30.0,
     resolve: object = socket.getaddrinfo,

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from archive.collect.fetcher import FetchFailed, FetchRefused, Network, check_url
+from archive.collect.fetcher import Allowed, FetchFailed, FetchRefused, check_url
 
 IDLE_TIMEOUT = 60.0
 # A client must send its request head within this time.
@@ -57,7 +57,7 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, allowed: Sequence[Network], guard: Guard) -> None:
+    def __init__(self, allowed: Sequence[Allowed], guard: Guard) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.allowed = allowed
         self.guard = guard
@@ -198,7 +198,7 @@ def _relay(a: socket.socket, b: socket.socket, *, one_request: bool = False) -> 
 
 
 @contextlib.contextmanager
-def guarding_proxy(allowed: Sequence[Network] = ()) -> Iterator[Guard]:
+def guarding_proxy(allowed: Sequence[Allowed] = ()) -> Iterator[Guard]:
     """Run a guarding proxy on 127.0.0.1 for the duration of a collection job."""
     guard = Guard(server="", password=secrets.token_urlsafe(16))
     server = _Server(allowed, guard)

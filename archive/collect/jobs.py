@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from archive.collect.fetcher import local_name, public_address
+from archive.collect.fetcher import admitted, local_name, public_address
 from archive.collect.run import CollectionFailed, url_collection_run
 from archive.custody import custody_append
 from archive.models import Case, CustodyAction, UrlCollection
@@ -67,7 +67,7 @@ def _blocked(url: str) -> str:
         address = ipaddress.IPv4Address(socket.inet_aton(host))
     except (OSError, ValueError):
         return ""
-    if public_address(address) or any(address in network for network in allowed):
+    if public_address(address) or admitted(allowed, address):
         return ""
     return f"{host} is {address}, a local or private address"
 

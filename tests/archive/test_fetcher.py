@@ -223,3 +223,12 @@ def test_the_guarding_proxy_serves_only_its_own_programs(server: str) -> None:
         wrong = guard.url.replace(guard.password, "wrong")
         assert _through(wrong, f"{server}/page")[0] == 407
         assert _raw(guard, b"GET " + b"x" * 70_000).startswith(b"HTTP/1.1 431")
+
+
+def test_an_allowed_address_with_a_port_allows_that_port_only() -> None:
+    allowed = [(ipaddress.ip_network("127.0.0.1/32"), 8080)]
+    assert check_url("http://127.0.0.1:8080/x", allowed).port == 8080
+    with pytest.raises(FetchRefused, match="local or private"):
+        check_url("http://127.0.0.1:6379/", allowed)
+    with pytest.raises(FetchRefused, match="local or private"):
+        check_url("http://localhost:5432/", allowed)
