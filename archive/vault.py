@@ -210,7 +210,16 @@ def vault_local_path(sha256: str) -> Iterator[Path]:
 
 
 def vault_chunks(sha256: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
-    """Yield the stored bytes of an original, optionally a byte range of it."""
+    """Yield the stored bytes of an original, optionally a byte range of it.
+
+    On object storage the range is asked of the server, so that a few bytes of
+    a 2 GB recording cost a few bytes: django-storages' files would first copy
+    the whole object to a temporary file.
+    """
+    bucket = getattr(storages["default"], "bucket", None)
+    if bucket is not None:
+        yield from _object_chunks(bucket, blob_name(sha256), start, length)
+        return
     remaining = length
     with vault_open(sha256) as handle:
         handle.seek(start)
@@ -222,6 +231,17 @@ def vault_chunks(sha256: str, start: int = 0, length: int | None = None) -> Iter
             if remaining is not None:
                 remaining -= len(chunk)
             yield chunk
+
+
+def _object_chunks(bucket: object, name: str, start: int, length: int | None) -> Iterator[bytes]:
+    if length == 0:
+        return
+    wanted = f"bytes={start}-{'' if length is None else start + length - 1}"
+    body = bucket.Object(name).get(**({"Range": wanted} if start or length is not None else {}))["Body"]
+    try:
+        yield from body.iter_chunks(CHUNK_SIZE)
+    finally:
+        body.close()
 
 
 def vault_rehash(sha256: str) -> tuple[str, int] | None:
