@@ -8,7 +8,12 @@ every request. WebRTC may not open direct UDP connections.
 
 from __future__ import annotations
 
-from contextlib import suppress
+import os
+import shlex
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -21,6 +26,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from archive.collect.guard import GUARD_HEADER, USERNAME, Guard
 
 CHROMIUM = "/usr/bin/chromium"
+# The user and group a root worker runs Chromium as (nobody and nogroup on Debian).
+NOBODY = 65534
 VIEWPORT = {"width": 1366, "height": 900}
 # A full-page picture taller than this is cut: some pages never end.
 MAX_HEIGHT = 20_000
@@ -66,8 +73,8 @@ def page_capture(url: str, folder: Path, *, guard: Guard, timeout: float = 45) -
 
 
 def _capture(url: str, folder: Path, *, guard: Guard, timeout: float) -> Capture:
+    # Chromium's own sandbox stays on: hostile pages are what it is for.
     args = [
-        "--no-sandbox",
         "--disable-gpu",
         "--disable-background-networking",
         "--disable-component-update",
@@ -77,10 +84,9 @@ def _capture(url: str, folder: Path, *, guard: Guard, timeout: float) -> Capture
     ]
     screenshot, html = folder / "page.png", folder / "page.html"
     proxy = {"server": guard.server, "username": USERNAME, "password": guard.password}
-    with sync_playwright() as playwright:
-        # The browser profile lives in the job's folder, so nothing is left elsewhere.
+    with _browser(folder) as (profile, executable), sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(folder / "profile"), executable_path=CHROMIUM, args=args, proxy=proxy,
+            str(profile), executable_path=executable, args=args, proxy=proxy,
             viewport=VIEWPORT, accept_downloads=False,
         )  # fmt: skip
         try:
@@ -105,6 +111,34 @@ def _capture(url: str, folder: Path, *, guard: Guard, timeout: float) -> Capture
             return _settled(page, Capture(screenshot, html, page.url, status, datetime.now(tz=UTC), ""), moves, timeout)
         finally:
             context.close()
+
+
+@contextmanager
+def _browser(folder: Path) -> Iterator[tuple[Path, str]]:
+    """A fresh browser profile and the Chromium to start, removed afterwards, so nothing is left behind.
+
+    Chromium will not keep its sandbox as root, so a root worker starts it
+    through ``setpriv`` as user and group 65534 (nobody) with no capabilities;
+    its profile, in a folder of its own, is the only place it may write, and it
+    sandboxes itself with user namespaces as for any other user. Any other
+    worker starts it as itself, sandboxed too.
+    """
+    if os.geteuid() != 0:
+        yield folder / "profile", CHROMIUM
+        return
+    profile = Path(tempfile.mkdtemp(prefix="chromium-profile-"))
+    try:
+        os.chown(profile, NOBODY, NOBODY)
+        launcher = folder / "chromium-as-nobody"
+        launcher.write_text(
+            "#!/bin/sh\n"
+            f"HOME={shlex.quote(str(profile))} exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups "
+            f'--inh-caps=-all --bounding-set=-all -- {CHROMIUM} "$@"\n'
+        )
+        launcher.chmod(0o700)
+        yield profile, str(launcher)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _settled(page: Page, capture: Capture, moves: list[str], timeout: float) -> Capture:

@@ -7,6 +7,8 @@ import http.server
 import io
 import ipaddress
 import json
+import os
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -234,3 +236,17 @@ def test_a_csv_of_urls_with_a_nul_byte_is_refused_with_its_line(world: World, tm
         response = client.post(reverse("archive:url_collect", kwargs={"slug": world.case.slug}), {"csv_file": upload})
     assert "Line 3 of the CSV holds a NUL byte" in response.content.decode()
     assert not UrlCollection.objects.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a worker that is not root starts Chromium as itself")
+def test_a_root_worker_starts_chromium_sandboxed_as_nobody_with_a_profile_it_removes(tmp_path: Path) -> None:
+    from archive.collect.page import NOBODY, _browser
+
+    with _browser(tmp_path) as (profile, executable):
+        assert profile.stat().st_uid == NOBODY
+        launcher = Path(executable).read_text()
+        assert f"setpriv --reuid={NOBODY}" in launcher and "--no-sandbox" not in launcher
+        # The launcher really runs a program as nobody.
+        out = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30)
+        assert "Chromium" in out.stdout
+    assert not profile.exists()
