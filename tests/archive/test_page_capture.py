@@ -28,6 +28,20 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Location", "/article.html")
             self.end_headers()
             return
+        if self.path.startswith("/webrtc?port="):
+            port = int(self.path.split("=", 1)[1])
+            body = (
+                "<html><body><script>try { const pc = new RTCPeerConnection({iceServers: [{urls: "
+                f"'stun:127.0.0.1:{port}'}}]}}); pc.createDataChannel('x'); pc.createOffer()"
+                ".then(o => pc.setLocalDescription(o)); } catch (e) { document.title = 'no webrtc'; }"
+                "</script></body></html>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path == "/to-private":
             self.send_response(302)
             self.send_header("Location", "http://10.1.2.3/admin")
@@ -80,14 +94,9 @@ def test_a_page_cannot_send_webrtc_packets_around_the_guard(site: str, tmp_path:
     listener.bind(("127.0.0.1", 0))
     listener.settimeout(3)
     port = listener.getsockname()[1]
-    page = tmp_path / "webrtc.html"
-    page.write_text(
-        "<html><body><script>try { const pc = new RTCPeerConnection({iceServers: [{urls: "
-        f"'stun:127.0.0.1:{port}'}}]}}); pc.createDataChannel('x'); pc.createOffer()"
-        ".then(o => pc.setLocalDescription(o)); } catch (e) { document.title = 'no webrtc'; }</script></body></html>"
-    )
+    # Served over HTTP, as hostile pages are (Chromium runs as nobody, who may not read the tests' files).
     with guarding_proxy(LOCAL) as guard:
-        capture = page_capture(page.as_uri(), tmp_path, guard=guard)
+        capture = page_capture(f"{site}/webrtc?port={port}", tmp_path, guard=guard)
     assert capture.title == "no webrtc"
     with pytest.raises(TimeoutError):
         listener.recv(1024)
