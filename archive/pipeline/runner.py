@@ -7,6 +7,7 @@ item; a message the broker delivers twice finds the stage taken or finished.
 
 from __future__ import annotations
 
+import errno
 import logging
 from datetime import timedelta
 
@@ -132,6 +133,12 @@ def _run(stage: Stage, evidence: Evidence) -> tuple[str, str]:
     except SoftTimeLimitExceeded:
         return StageStatus.FAILED, f"it took longer than the stage's limit of {stage.time_limit} s"
     except Exception as error:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            logger.warning("stage %s of evidence %s: %s", stage.name, evidence.pk, error)
+            return StageStatus.FAILED, (
+                "the server's storage is full (no space left for the files this stage writes); "
+                "free some space and run processing again"
+            )
         # Whatever goes wrong in a stage ends as a readable failure on the
         # item; the worker goes on with the next task.
         logger.exception("stage %s failed for evidence %s", stage.name, evidence.pk)

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 from django.core.files.storage import storages
+from django.core.management import call_command
 from django.test import Client
 from PIL import ImageDraw, ImageFont
 
 from archive.models import Evidence, Frame, FrameSource, ProcessingStatus, SimilarLink, StageRun, StageStatus, TextLine
 from archive.pipeline.ocr_prepare import normalise_polarity
-from archive.vault import vault_rehash
+from archive.vault import blob_name, vault_rehash
 from tests import media
-from tests.conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World, collect
 
 HEADLINE = "Sanctions expanded against surveillance firms"
 
@@ -247,3 +253,45 @@ def test_a_recording_with_more_than_a_hundred_screens_keeps_them_all(run_pipelin
     assert evidence.status == ProcessingStatus.DONE, evidence.status_reason
     assert evidence.frames.count() == 130
     assert "Screen 129" in evidence.frames.order_by("-index").first().text
+
+
+@pytest.fixture
+def small_disk(settings: object, tmp_path: Path, world: World) -> Iterator[Path]:
+    """A real filesystem of 4 MB under the vault (tmpfs), which a test can fill."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode:
+        pytest.skip(f"cannot mount a small filesystem here: {made.stderr.decode().strip()}")
+    # What is stored already moves with the vault.
+    for item in Evidence.objects.all():
+        target = mount / blob_name(item.sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with storages["default"].open(blob_name(item.sha256), "rb") as stored:
+            target.write_bytes(stored.read())
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"],
+                         "OPTIONS": {"location": str(mount), "file_permissions_mode": 0o444}}}  # fmt: skip
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_while_keyframes_are_written_fails_the_item_with_its_reason_and_loses_nothing(
+    world: World, small_disk: Path, run_pipeline: object, reprocess: object
+) -> None:
+    clip = media.recording([(media.text_image(["Task 5512", "Posted 4 September 2023"]), 2)])
+    stored = collect(world.case, clip, "clip.mp4", actor=world.owner).evidence
+    # Fill the disk, leaving less room than a keyframe needs.
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    (small_disk / "filler").write_bytes(b"\0" * (free - 8 * 1024))
+    evidence = reprocess(stored, "frames")
+    assert evidence.status == "failed"
+    assert "storage is full" in evidence.status_reason
+    assert vault_rehash(evidence.sha256) == (evidence.sha256, len(clip)), "the original is intact"
+    (small_disk / "filler").unlink()
+    evidence = reprocess(evidence, "frames")
+    assert evidence.status == "done", evidence.status_reason
+    out = io.StringIO()
+    call_command("verify_archive", "--case", world.case.slug, stdout=out)
+    assert "All intact" in out.getvalue()
