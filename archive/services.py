@@ -382,6 +382,10 @@ def provenance_update(*, provenance: Provenance, actor: AbstractBaseUser, change
     return record
 
 
+# Processing has ended for an item in these states: a new run may start.
+_PROCESSED = (ProcessingStatus.DONE, ProcessingStatus.FAILED)
+
+
 def _provenance_cues_again(evidence: Evidence, fields: set[str], actor: AbstractBaseUser) -> None:
     """After a provenance edit: set aside the cues the old values gave, and draft the item's cues again."""
     # timeline builds on archive; only this rule reaches back, and only when it runs.
@@ -395,9 +399,6 @@ def _provenance_cues_again(evidence: Evidence, fields: set[str], actor: Abstract
         evidence_process(evidence=evidence, stage="cues", actor=None)
     except ServiceError:
         return  # A stage has just started: it reads the new values.
-
-
-_PROCESSED = (ProcessingStatus.DONE, ProcessingStatus.FAILED)
 
 
 def evidence_record_access(*, evidence: Evidence, actor: AbstractBaseUser, downloaded: bool) -> None:

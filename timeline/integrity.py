@@ -162,8 +162,8 @@ def _cues(case: Case, items: dict[int, Evidence], log: _Log) -> Iterator[str]:
             yield f"cue #{pk} of evidence #{cue.evidence_id} is proposed, the custody log recorded it {review[0]}"
         elif cue.status != CueStatus.PROPOSED and review is None:
             yield (
-                f"cue #{pk} of evidence #{cue.evidence_id} is {cue.status} "
-                "(by someone), but the custody log records no review of it"
+                f"cue #{pk} of evidence #{cue.evidence_id} is {cue.status} (by user {cue.reviewed_by_id}), "
+                "but the custody log records no review of it"
             )
         elif review is not None and review != (cue.status, cue.reviewed_by_id):
             yield (

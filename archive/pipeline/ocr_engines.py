@@ -23,10 +23,11 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 import tesserocr
-from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from django.conf import settings
 from PIL import Image
+
+from timeline.extract.cldr import locale_of
 
 # A word as read: its text, box (left, top, width, height) in the pixels of
 # the picture read, and confidence (0..100).
@@ -137,9 +138,8 @@ def tesseract_packs(tag: str) -> tuple[str, ...]:
     The three-letter codes are CLDR's aliases of the language (``deu`` and
     ``ger`` for ``de``); a pack for the locale's script comes first.
     """
-    try:
-        locale = Locale.parse(tag.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
+    locale = locale_of(tag)
+    if locale is None:
         return ()
     likely = get_global("likely_subtags").get(locale.language, "").split("_")
     script = locale.script or (likely[1] if len(likely) > 2 else "")
