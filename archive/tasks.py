@@ -13,11 +13,12 @@ from celery import current_app as app
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
+from django.db import close_old_connections
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from archive.models import Evidence, UrlCollection
-from archive.pipeline.runner import stage_execute, stuck_stages
+from archive.pipeline.runner import DATABASE_UNAVAILABLE, stage_execute, stuck_stages
 from archive.pipeline.stages import stage_named
 
 logger = logging.getLogger(__name__)
@@ -26,11 +27,23 @@ logger = logging.getLogger(__name__)
 COLLECTION_LIMIT = 3600
 COLLECTION_ATTEMPTS = 3
 BROKER_DOWN = "The task queue could not be reached; processing starts again when it is back."
+# A stage whose database went away is tried again after 1, 2, 4 ... 60 s, for
+# about a quarter of an hour; after that its claim is found abandoned once the
+# stage's time limit has passed (resume_processing).
+DATABASE_RETRIES = 20
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, max_retries=DATABASE_RETRIES)
 def run_stage(self: object, evidence_id: int, stage: str, run: int) -> None:
-    following = stage_execute(evidence_id=evidence_id, stage_name=stage, run_number=run, task_id=self.request.id or "")
+    try:
+        following = stage_execute(
+            evidence_id=evidence_id, stage_name=stage, run_number=run, task_id=self.request.id or ""
+        )
+    except DATABASE_UNAVAILABLE as error:
+        # The same task id claims the stage again; what the stage had saved (frames read) stays.
+        logger.warning("evidence %s stage %s: the database went away (%s); retrying", evidence_id, stage, error)
+        close_old_connections()
+        raise self.retry(exc=error, countdown=min(60, 2**self.request.retries)) from error
     if following:
         queue_stage(evidence_id, following, run)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from celery import Celery
 
@@ -13,3 +15,19 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 app = Celery("evidence")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@contextmanager
+def celery_settings(**values: object) -> Iterator[None]:
+    """Change Celery settings, by their lower-case names, for the duration; then restore them.
+
+    The settings read from Django's are kept under their CELERY_ names, which
+    Celery 5.6 reads before the lower-case ones: the change is made to both.
+    """
+    names = [name for value in values for name in (value, f"CELERY_{value.upper()}")]
+    saved = {name: app.conf.get(name) for name in names}
+    app.conf.update({name: values[name.removeprefix("CELERY_").lower()] for name in names})
+    try:
+        yield
+    finally:
+        app.conf.update(saved)

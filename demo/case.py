@@ -31,7 +31,7 @@ from archive.dates import parse_posted_at
 from archive.models import Case, CollectionMethod, Evidence, ProcessingStatus, SimilarLink, UrlCollection
 from archive.roles import Role
 from archive.vault import spool
-from config.celery import app
+from config.celery import celery_settings
 from demo.assets import (
     HEADLINES_CSV,
     LEGAL_ACT,
@@ -205,16 +205,14 @@ def _import_headlines(say: Say) -> None:
 @contextmanager
 def _in_process() -> Iterator[None]:
     """Run the pipeline here, whatever broker the environment names: the demo is ready when the command ends."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
     # One line per finished task would bury what the command says.
     tasks_log = logging.getLogger("celery.app.trace")
     level = tasks_log.level
     tasks_log.setLevel(logging.WARNING)
     try:
-        yield
+        with celery_settings(task_always_eager=True):
+            yield
     finally:
-        app.conf.task_always_eager = before
         tasks_log.setLevel(level)
 
 

@@ -17,7 +17,7 @@ from archive import services
 from archive.models import Case, CollectionMethod, Evidence, Membership
 from archive.roles import Role
 from archive.vault import spool
-from config.celery import app
+from config.celery import app, celery_settings
 
 PASSWORD = "correct horse battery staple"
 # Real reference data shared by the team (../shared/data beside the repository).
@@ -114,14 +114,12 @@ def world(db: None) -> World:
 @contextmanager
 def broker(url: str) -> Iterator[None]:
     """Send tasks to the broker at ``url`` (not in-process) for the duration, then restore."""
-    saved = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = url, False
-    _drop_broker_connections()
-    try:
-        yield
-    finally:
-        app.conf.broker_url, app.conf.task_always_eager = saved
+    with celery_settings(broker_url=url, task_always_eager=False):
         _drop_broker_connections()
+        try:
+            yield
+        finally:
+            _drop_broker_connections()
 
 
 def _drop_broker_connections() -> None:
@@ -136,10 +134,8 @@ def _drop_broker_connections() -> None:
 @pytest.fixture
 def in_process() -> Iterator[None]:
     """Run tasks in this process, whatever the environment's broker says."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+    with celery_settings(task_always_eager=True):
+        yield
 
 
 @pytest.fixture

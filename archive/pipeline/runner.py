@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -29,6 +29,10 @@ MAX_ATTEMPTS = 3
 # Extra time past a stage's limit before a "running" claim counts as abandoned.
 CLAIM_GRACE = timedelta(minutes=2)
 _FINISHED = (StageStatus.DONE, StageStatus.SKIPPED)
+# Errors of the database connection itself (the server restarted or failed
+# over, a lock waited too long): nothing is wrong with the item, so the stage
+# is tried again rather than failed.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 class ProcessingBusy(Exception):
@@ -83,10 +87,15 @@ def stage_execute(*, evidence_id: int, stage_name: str, run_number: int, task_id
     """Run one stage of one item; return the stage to queue next, if any.
 
     1. Claim the stage: pending, or running under this same task id (the
-       broker redelivered the message because the worker process died).
-    2. Give up on a stage whose worker died MAX_ATTEMPTS times.
-    3. Run it; record done, skipped or failed with its reason.
-    4. Move the item's status on and name the next stage.
+       broker redelivered the message because the worker process died, or
+       the task is retried after the database went away).
+    2. A stage this task already recorded, whose item did not move on (the
+       database went away in between), moves it on now.
+    3. Give up on a stage whose worker died MAX_ATTEMPTS times.
+    4. Run it; record done, skipped or failed with its reason.
+    5. Move the item's status on and name the next stage.
+
+    Raises DATABASE_UNAVAILABLE errors for the task to retry.
     """
     claimed = (
         StageRun.objects.filter(evidence_id=evidence_id, stage=stage_name, run=run_number)
@@ -101,7 +110,7 @@ def stage_execute(*, evidence_id: int, stage_name: str, run_number: int, task_id
         )
     )
     if not claimed:
-        return None
+        return _recorded_unfinished(evidence_id, stage_name, run_number, task_id)
     run = StageRun.objects.select_related("evidence").get(evidence_id=evidence_id, stage=stage_name)
     Evidence.objects.filter(pk=evidence_id, status=ProcessingStatus.QUEUED).update(
         status=ProcessingStatus.PROCESSING, status_reason=""
@@ -123,9 +132,26 @@ def stage_execute(*, evidence_id: int, stage_name: str, run_number: int, task_id
     return _after(run.evidence, stage_name, status, reason, run_number)
 
 
+def _recorded_unfinished(evidence_id: int, stage_name: str, run_number: int, task_id: str) -> str | None:
+    """Move an item on from a stage this task recorded, if the database went away before it could."""
+    if not task_id:
+        return None
+    run = (
+        StageRun.objects.select_related("evidence")
+        .filter(evidence_id=evidence_id, stage=stage_name, run=run_number, task_id=task_id)
+        .exclude(status__in=[StageStatus.PENDING, StageStatus.RUNNING])
+        .filter(evidence__processing_run=run_number)
+        .filter(evidence__status__in=[ProcessingStatus.QUEUED, ProcessingStatus.PROCESSING])
+        .first()
+    )
+    return _after(run.evidence, stage_name, run.status, run.reason, run_number) if run else None
+
+
 def _run(stage: Stage, evidence: Evidence) -> tuple[str, str]:
     try:
         stage.run(evidence)
+    except DATABASE_UNAVAILABLE:
+        raise
     except StageSkipped as reason:
         return StageStatus.SKIPPED, str(reason)
     except StageFailed as reason:

@@ -105,6 +105,19 @@ def test_messages_of_an_earlier_run_do_nothing(world: World) -> None:
     assert StageRun.objects.get(evidence=world.evidence, stage="identify").status == StageStatus.PENDING
 
 
+def test_a_stage_recorded_before_the_database_went_away_moves_its_item_on_when_tried_again(world: World) -> None:
+    from archive import services
+    from archive.pipeline.runner import stage_execute
+
+    services.evidence_process(evidence=world.evidence, actor=world.owner)
+    run = Evidence.objects.get(pk=world.evidence.pk).processing_run
+    # The stage ran and was recorded; the connection broke before the next stage was named.
+    StageRun.objects.filter(evidence=world.evidence, stage="identify").update(status=StageStatus.DONE, task_id="t1")
+    assert stage_execute(evidence_id=world.evidence.pk, stage_name="identify", run_number=run, task_id="t1") == "probe"
+    # Another task's message for that stage finds nothing to do.
+    assert stage_execute(evidence_id=world.evidence.pk, stage_name="identify", run_number=run, task_id="t2") is None
+
+
 def test_reprocessing_from_ocr_reads_every_picture_again(world: World, run_pipeline: object, reprocess: object) -> None:
     evidence = run_pipeline(media.png(media.text_image(["Read me twice"])), "twice.png")
     evidence = reprocess(evidence, "ocr")
