@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from celery import current_app as app
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
@@ -143,3 +144,10 @@ def _remove_stale_scratch(**kwargs: object) -> None:
                 shutil.rmtree(path, ignore_errors=True)
         except OSError:
             continue
+
+
+@worker_process_init.connect
+def _lower_priority(**kwargs: object) -> None:
+    """Each worker process, and the OCR and ffmpeg it runs, yields the processor to the web pages (WORKER_NICENESS)."""
+    if settings.WORKER_NICENESS:
+        os.nice(settings.WORKER_NICENESS)

@@ -139,7 +139,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
-USE_I18N = True
+# The pages are in English only. Off, Django skips its translation machinery,
+# which otherwise is looked up for every number and date a page shows.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -179,7 +181,7 @@ FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 # The number of files one upload form may carry.
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("EVIDENCE_MAX_FILES_PER_UPLOAD", 500, minimum=1)
 EVIDENCE_PAGE_SIZE = env_int("EVIDENCE_PAGE_SIZE", 50, minimum=1)
-TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 100, minimum=1)
+TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 50, minimum=1)
 REVIEW_PAGE_SIZE = env_int("REVIEW_PAGE_SIZE", 30, minimum=1)
 MEMO_MAX_ITEMS = env_int("MEMO_MAX_ITEMS", 300, minimum=1)
 
@@ -228,6 +230,11 @@ CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Replace a worker process after this much resident memory (KiB), to contain leaks.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 1_000_000, minimum=100_000)
+# Worker processes run at this lower priority (nice), so that on a machine
+# that also serves the pages, reading recordings never slows down the people
+# reading the site; on a machine of their own it changes nothing. 0 keeps the
+# priority they were started with.
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10, minimum=0)
 # Redis hands an unacknowledged task to another worker after this many
 # seconds; it must be longer than the longest task (2 h stage limit), or a
 # long task would run twice at once.

@@ -362,11 +362,22 @@ def review_queue(case: Case, events: list[KeyEvent]) -> QuerySet[Cue]:
     # An interval already in conflict stays so whatever is added.
     changes &= Q(v_conflict=False) | Q(v_conflict__isnull=True)
     flag = Switch(When(changes, then=Value(True)), default=Value(False), output_field=BooleanField())
-    return (
-        cues.annotate(changes=flag, strength_rank=STRENGTH_ORDER)
-        .select_related("evidence", "headline", "reviewed_by", "created_by")
-        .order_by("-changes", "strength_rank", "evidence_id", "earliest", "id")
+    # Without joins: the whole queue is sorted to find one page, whose related rows review_page fetches.
+    return cues.annotate(changes=flag, strength_rank=STRENGTH_ORDER).order_by(
+        "-changes", "strength_rank", "evidence_id", "earliest", "id"
     )
+
+
+def review_page(cues: list[Cue]) -> list[Cue]:
+    """One page of the review queue with the items, headlines and people it shows (one query)."""
+    related = ("evidence", "headline", "reviewed_by", "created_by")
+    joined = Cue.objects.select_related(*related).in_bulk([cue.pk for cue in cues])
+    # A cue deleted in between (its item reprocessed) leaves the page.
+    cues = [cue for cue in cues if cue.pk in joined]
+    for cue in cues:
+        for name in related:
+            setattr(cue, name, getattr(joined[cue.pk], name))
+    return cues
 
 
 def review_effect(cue: Cue, events: list[KeyEvent]) -> list[tuple[KeyEvent, Verdict, Verdict]]:

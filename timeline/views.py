@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -93,7 +93,8 @@ def timeline(request: HttpRequest, membership: Membership) -> HttpResponse:
     answers = selectors.case_answers(found.without_verdict(), events, prefix)
     rows = selectors.chronological(found.qs, prefix)
     page = Paginator(selectors.timeline_rows(rows), settings.TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    items = [_row(item, case.slug, prefix, events, event) for item in page]
+    reasoning = _reasoning_links(case.slug)
+    items = [_row(item, reasoning(item.pk), prefix, events, event) for item in page]
     chart = build_chart(
         [ChartRow(row.item.original_name, row.href, row.interval.earliest, row.interval.latest, row.outcome,
                   [(p.posted_at, p.posted_at_granularity) for p in row.item.postings]) for row in items],
@@ -133,7 +134,13 @@ class Row:
     sign_off_change: str
 
 
-def _row(item: Evidence, slug: str, prefix: str, events: list[KeyEvent], event: KeyEvent | None) -> Row:
+def _reasoning_links(slug: str) -> Callable[[int], str]:
+    """The link to each item's reasoning page, reversed once for a whole page of items."""
+    head, tail = reverse("timeline:reasoning", kwargs={"slug": slug, "pk": 0}).rsplit("/0/", 1)
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
+def _row(item: Evidence, href: str, prefix: str, events: list[KeyEvent], event: KeyEvent | None) -> Row:
     verdicts = selectors.verdicts_of(item, prefix, events)
     verified = selectors.verdicts_of(item, "v_", events)
     chosen = [found for e, found in verdicts if e == event]
@@ -141,7 +148,7 @@ def _row(item: Evidence, slug: str, prefix: str, events: list[KeyEvent], event: 
     sign_off = next(iter(item.sign_offs.all()), None)
     return Row(
         item=item,
-        href=reverse("timeline:reasoning", kwargs={"slug": slug, "pk": item.pk}),
+        href=href,
         interval=selectors.interval_of(item, prefix),
         verdicts=verdicts,
         outcome=chosen[0].outcome if chosen else ("conflict" if getattr(item, f"{prefix}conflict") else "undetermined"),
@@ -218,9 +225,11 @@ def memo(request: HttpRequest, membership: Membership) -> HttpResponse:
         Prefetch("provenance", queryset=Provenance.objects.select_related("collected_by"), to_attr="memo_provenance"),
     )
     total = rows.count()
+    reasoning = _reasoning_links(case.slug)
     # A memo is read by people: past a few hundred items, narrow the filters instead.
     items = [
-        _row(item, case.slug, found.prefix, events, found.chosen_event) for item in rows[: settings.MEMO_MAX_ITEMS]
+        _row(item, reasoning(item.pk), found.prefix, events, found.chosen_event)
+        for item in rows[: settings.MEMO_MAX_ITEMS]
     ]
     head = {"hash": case.custody_head, "length": case.custody_length}
     services.timeline_export_log(
@@ -254,6 +263,7 @@ def review_queue(request: HttpRequest, membership: Membership) -> HttpResponse:
     events = selectors.case_events(case)
     queue = selectors.review_queue(case, events)
     page = Paginator(queue, settings.REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.review_page(list(page.object_list))
     for cue in page:
         cue.effects = selectors.review_effect(cue, events)
     return render(

@@ -88,6 +88,9 @@ def test_a_worker_takes_real_files_through_every_stage(worker: Worker, case: obj
     assert pdf.frames.get().text == "Council decision of 20 July 2023"
     assert "SVG" in svg.status_reason
     assert not StageRun.objects.exclude(status__in=[StageStatus.DONE, StageStatus.SKIPPED]).exclude(evidence=svg)
+    # The processes that read the files yield the processor to the web pages (WORKER_NICENESS).
+    started_at = os.getpriority(os.PRIO_PROCESS, worker.process.pid)
+    assert [os.getpriority(os.PRIO_PROCESS, pid) - started_at for pid in worker.children()] == [10, 10]
 
 
 def test_an_item_completes_after_its_worker_process_is_killed_mid_task(worker: Worker, case: object) -> None:
