@@ -199,6 +199,7 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
             "cue_groups": timeline_selectors.cues_by_bound(evidence),
             "intervals": timeline_selectors.capture_intervals(evidence),
             "cue_candidates": evidence.metadata.get("cue_candidates", []),
+            "unmatched_headlines": timeline_selectors.headline_candidates(evidence),
             "stages": STAGE_NAMES,
             "final": evidence.status in (ProcessingStatus.DONE, ProcessingStatus.FAILED),
         },

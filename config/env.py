@@ -118,3 +118,15 @@ def env_json_object(name: str) -> dict[str, object]:
     if not isinstance(parsed, dict):
         raise ImproperlyConfigured(f'{name} must be a JSON object, like {{"bucket_name": "evidence"}}.')
     return parsed
+
+
+def env_search_urls(name: str, default: dict[str, str]) -> list[tuple[str, str]]:
+    """Named web searches as a JSON object of address templates, each with ``{q}`` for the quoted text."""
+    templates = env_json_object(name) or default
+    for label, template in templates.items():
+        if not isinstance(template, str) or "{q}" not in template or not template.startswith(("https://", "http://")):
+            raise ImproperlyConfigured(
+                f"{name}: {label!r} must be an http(s) address with {{q}} where the quoted text goes, "
+                'like "https://news.google.com/search?q={q}".'
+            )
+    return list(templates.items())

@@ -14,7 +14,17 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_json_object, env_list, env_locales, env_networks, env_size, env_str
+from config.env import (
+    env_bool,
+    env_int,
+    env_json_object,
+    env_list,
+    env_locales,
+    env_networks,
+    env_search_urls,
+    env_size,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -184,6 +194,19 @@ EVIDENCE_PAGE_SIZE = env_int("EVIDENCE_PAGE_SIZE", 50, minimum=1)
 TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 50, minimum=1)
 REVIEW_PAGE_SIZE = env_int("REVIEW_PAGE_SIZE", 30, minimum=1)
 MEMO_MAX_ITEMS = env_int("MEMO_MAX_ITEMS", 300, minimum=1)
+
+# Where a fact-checker looks up a headline the corpus lacks: each link searches
+# for the line's text in quotes. GDELT and the news searches index articles by
+# their text; the Internet Archive's search finds the pages it has kept.
+HEADLINE_SEARCH_URLS = env_search_urls(
+    "HEADLINE_SEARCH_URLS",
+    {
+        "Google News": "https://news.google.com/search?q={q}",
+        "Yandex": "https://yandex.ru/search/?text={q}",
+        "GDELT": "https://api.gdeltproject.org/api/v2/doc/doc?query={q}&mode=artlist&format=html",
+        "Internet Archive": "https://archive.org/search?query={q}",
+    },
+)
 
 # Limits that hostile or huge files meet before anything decodes them.
 EVIDENCE_MAX_IMAGE_PIXELS = env_int("EVIDENCE_MAX_IMAGE_PIXELS", 100_000_000, minimum=1)

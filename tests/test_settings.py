@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_locales, env_networks, env_size
+from config.env import env_bool, env_int, env_locales, env_networks, env_search_urls, env_size
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,3 +92,14 @@ def test_allowed_networks_take_a_port_or_every_port(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("X", "127.0.0.1:http")
     with pytest.raises(ImproperlyConfigured, match="optional :port"):
         env_networks("X")
+
+
+def test_headline_searches_are_named_address_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    default = {"News": "https://news.example/search?q={q}"}
+    assert env_search_urls("SEARCHES", default) == [("News", "https://news.example/search?q={q}")]
+    monkeypatch.setenv("SEARCHES", '{"Archive": "https://archive.example/?query={q}"}')
+    assert env_search_urls("SEARCHES", default) == [("Archive", "https://archive.example/?query={q}")]
+    for wrong in ('{"No query": "https://archive.example/"}', '{"Script": "javascript:alert({q})"}', "[1]"):
+        monkeypatch.setenv("SEARCHES", wrong)
+        with pytest.raises(ImproperlyConfigured, match="SEARCHES"):
+            env_search_urls("SEARCHES", default)

@@ -118,6 +118,25 @@ class Cue(models.Model):
         return f"{self.get_bound_display()} {self.earliest or ''}..{self.latest or ''} ({self.kind})"
 
 
+class HeadlineCandidate(models.Model):
+    """A line that reads as a news headline and matches nothing in the corpus, for a fact-checker to date.
+
+    The cues stage replaces an item's candidates each time it runs, as it does
+    the proposed cues; the line's frame and box are in ``locator`` as on a cue.
+    """
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="headline_candidates")
+    text = models.TextField()
+    locator = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evidence", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class IntervalMode(models.TextChoices):
     PROVISIONAL = "provisional", "Provisional (every cue not rejected)"
     VERIFIED = "verified", "Verified (confirmed cues only)"

@@ -6,7 +6,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote_plus
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
@@ -25,7 +27,18 @@ from archive.models import Case, Evidence, Frame, Provenance, TextLine
 from timeline.extract.clocks import Line
 from timeline.extract.cues import FrameText, ItemFacts
 from timeline.intervals import Interval, Verdict, conflicting, narrowed, verdict
-from timeline.models import SET_ASIDE, Bound, CaptureInterval, Cue, CueStatus, IntervalMode, KeyEvent, SignOff, Strength
+from timeline.models import (
+    SET_ASIDE,
+    Bound,
+    CaptureInterval,
+    Cue,
+    CueStatus,
+    HeadlineCandidate,
+    IntervalMode,
+    KeyEvent,
+    SignOff,
+    Strength,
+)
 
 
 def item_facts(evidence: Evidence) -> ItemFacts:
@@ -78,8 +91,9 @@ def capture_intervals(evidence: Evidence) -> dict[str, CaptureInterval]:
     return {interval.mode: interval for interval in evidence.capture_intervals.all()}
 
 
-def cue_frame(cue: Cue) -> Frame | None:
-    """The frame a cue was read from: by its index, or by its time when the frames were rebuilt since."""
+def cue_frame(cue: Cue | HeadlineCandidate) -> Frame | None:
+    """The frame a cue (or a headline candidate) was read from: by its index, or by its time when the frames
+    were rebuilt since."""
     locator = cue.locator or {}
     if "frame" not in locator:
         return None
@@ -90,6 +104,29 @@ def cue_frame(cue: Cue) -> Frame | None:
     if locator.get("time") is not None:
         return frames.filter(time=locator["time"]).first()
     return frame
+
+
+def search_links(text: str) -> list[tuple[str, str]]:
+    """Where to look a line up (HEADLINE_SEARCH_URLS): each search's name and its address for the text in quotes."""
+    query = quote_plus(f'"{" ".join(text.split())}"')
+    return [(name, template.replace("{q}", query)) for name, template in settings.HEADLINE_SEARCH_URLS]
+
+
+def headline_candidates(evidence: Evidence) -> list[HeadlineCandidate]:
+    """An item's lines that read as headlines the corpus lacks, each with its search links."""
+    found = list(HeadlineCandidate.objects.filter(evidence=evidence))
+    for candidate in found:
+        candidate.links = search_links(candidate.text)
+    return found
+
+
+def case_headline_candidates(case: Case, limit: int) -> tuple[list[HeadlineCandidate], int]:
+    """The newest of a case's headline candidates, with their items and search links, and how many there are."""
+    everything = HeadlineCandidate.objects.filter(evidence__case=case)
+    found = list(everything.select_related("evidence").order_by("-id")[:limit])
+    for candidate in found:
+        candidate.links = search_links(candidate.text)
+    return found, everything.count()
 
 
 VERDICTS = ("after", "before", "undetermined", "conflict")

@@ -25,6 +25,7 @@ from timeline.models import (
     CueStatus,
     Entity,
     Granularity,
+    HeadlineCandidate,
     IntervalMode,
     KeyEvent,
     SignOff,
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 
+# Three wrapped lines of a headline at most; the extractor keeps far less.
+MAX_CANDIDATE_TEXT = 1000
+
+
 def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candidates: list[Candidate]) -> list[Cue]:
     """Replace the machine's proposed cues of an item with new drafts.
 
@@ -45,7 +50,8 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
     1. Lock the item, so two runs of the stage do not interleave.
     2. Delete the machine's cues that nobody has reviewed.
     3. Add the drafts that no reviewed cue already stands for.
-    4. Keep the dates still waiting for a year on the item, and refresh its intervals.
+    4. Keep the dates still waiting for a year on the item and its lines that
+       read as headlines the corpus lacks, and refresh its intervals.
     """
     with transaction.atomic():
         _lock_item(evidence.pk)
@@ -72,8 +78,14 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
             for draft in drafts
             if draft.fingerprint not in reviewed
         )
+        dates = [c for c in candidates if c.kind == "date"]
+        unmatched = [c for c in candidates if c.kind == "headline"]
+        HeadlineCandidate.objects.filter(evidence=evidence).delete()
+        HeadlineCandidate.objects.bulk_create(
+            HeadlineCandidate(evidence=evidence, text=c.text[:MAX_CANDIDATE_TEXT], locator=c.locator) for c in unmatched
+        )
         metadata = dict(Evidence.objects.values_list("metadata", flat=True).get(pk=evidence.pk))
-        metadata["cue_candidates"] = [{"text": c.text, "locator": c.locator, "reason": c.reason} for c in candidates]
+        metadata["cue_candidates"] = [{"text": c.text, "locator": c.locator, "reason": c.reason} for c in dates]
         Evidence.objects.filter(pk=evidence.pk).update(metadata=metadata)
         evidence.metadata = metadata
         intervals_refresh(evidence=evidence)
@@ -87,7 +99,8 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
                 "cues": {str(cue.pk): cue_digest(cue) for cue in Cue.objects.filter(evidence=evidence).order_by("pk")},
                 "frames": {str(index): text_digest(text)
                            for index, text in Frame.objects.filter(evidence=evidence).values_list("index", "text")},
-                "candidates": len(candidates),
+                "candidates": len(dates),
+                "unmatched_headlines": len(unmatched),
             },
         )  # fmt: skip
     return created

@@ -30,7 +30,7 @@ from timeline.chart import ChartRow, build_chart
 from timeline.filters import TimelineFilter
 from timeline.forms import EntitiesLinkForm, EntityForm, EventForm, ManualCueForm, ReviewForm, SignOffForm
 from timeline.intervals import Interval, Verdict, conflicting
-from timeline.models import Cue, Entity, IntervalMode, KeyEvent, SignOff
+from timeline.models import Cue, Entity, HeadlineCandidate, IntervalMode, KeyEvent, SignOff
 from timeline.selectors import cue_frame
 
 CROP_MARGIN = 32
@@ -43,11 +43,28 @@ def cue_crop(request: HttpRequest, membership: Membership, pk: int, cue_pk: int)
     cue = get_object_or_404(
         Cue.objects.select_related("evidence"), evidence__case=membership.case, evidence__pk=pk, pk=cue_pk
     )
-    box = (cue.locator or {}).get("box")
-    frame = cue_frame(cue)
+    return _crop(cue)
+
+
+@case_view()
+@require_GET
+def candidate_crop(request: HttpRequest, membership: Membership, pk: int, candidate_pk: int) -> HttpResponse:
+    """The line of a headline the corpus lacks, outlined on its frame."""
+    candidate = get_object_or_404(
+        HeadlineCandidate.objects.select_related("evidence"),
+        evidence__case=membership.case,
+        evidence__pk=pk,
+        pk=candidate_pk,
+    )
+    return _crop(candidate)
+
+
+def _crop(found: Cue | HeadlineCandidate) -> HttpResponse:
+    box = (found.locator or {}).get("box")
+    frame = cue_frame(found)
     if frame is None or not box:
-        raise Http404("This cue was not read from a picture.")
-    frame.evidence = cue.evidence
+        raise Http404("This was not read from a picture.")
+    frame.evidence = found.evidence
     try:
         image = frame_image(frame).convert("RGB")
     except (StageFailed, OSError):
@@ -266,6 +283,7 @@ def review_queue(request: HttpRequest, membership: Membership) -> HttpResponse:
     page.object_list = selectors.review_page(list(page.object_list))
     for cue in page:
         cue.effects = selectors.review_effect(cue, events)
+    unmatched, unmatched_count = selectors.case_headline_candidates(case, settings.REVIEW_PAGE_SIZE)
     return render(
         request,
         "timeline/review_queue.html",
@@ -276,6 +294,8 @@ def review_queue(request: HttpRequest, membership: Membership) -> HttpResponse:
             "waiting": page.paginator.count,
             "can_review": membership.can(Capability.REVIEW_CUES),
             "review_form": ReviewForm(),
+            "unmatched": unmatched,
+            "unmatched_count": unmatched_count,
         },
     )
 

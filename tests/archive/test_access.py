@@ -16,7 +16,7 @@ from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Memb
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import vault_open
 from tests.conftest import PASSWORD, PDF_BYTES, World, collect, png_bytes
-from timeline.models import Cue, KeyEvent
+from timeline.models import Cue, HeadlineCandidate, KeyEvent
 
 # What each case URL needs, and the method that exercises it. A new URL must be
 # added here, or test_every_url_is_in_the_access_table fails.
@@ -37,6 +37,7 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "archive:evidence_reprocess": (Capability.REPROCESS, "post"),
     "archive:frame_image": (Capability.VIEW, "get"),
     "timeline:cue_crop": (Capability.VIEW, "get"),
+    "timeline:candidate_crop": (Capability.VIEW, "get"),
     "timeline:timeline": (Capability.VIEW, "get"),
     "timeline:timeline_csv": (Capability.VIEW, "get"),
     "timeline:timeline_json": (Capability.VIEW, "get"),
@@ -79,6 +80,7 @@ def _url(name: str, world: World) -> str:
         "member_pk": world.membership(Role.VIEWER).pk,
         "index": 0,
         "cue_pk": Cue.objects.get(evidence=world.evidence).pk,
+        "candidate_pk": HeadlineCandidate.objects.get(evidence=world.evidence).pk,
         "event_pk": KeyEvent.objects.get(case=world.case).pk,
     }
     return reverse(name, kwargs={argument: values[argument] for argument in URL_ARGUMENTS[name]})
@@ -98,6 +100,9 @@ def _a_derived_frame(world: World, tmp_path: Path) -> None:
         strength="weak", text="4 Sep 2023", explanation="test", fingerprint="f",
         locator={"frame": 0, "time": 1.5, "box": [1, 1, 4, 4]},
     )  # fmt: skip
+    HeadlineCandidate.objects.create(
+        evidence=world.evidence, text="Путин провел переговоры в Сочи", locator={"frame": 0, "box": [1, 1, 4, 4]}
+    )
     KeyEvent.objects.create(case=world.case, title="EU listing", date=date(2023, 7, 20))
 
 

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -67,14 +67,6 @@ def _poll(url: str, query: str) -> list[tuple[object, ...]]:
         return []
 
 
-def _until(check: Callable[[], bool], seconds: float, what: str, worker: Worker) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}; worker log:\n{worker.log.read_text()[-4000:]}")
-        time.sleep(0.3)
-
-
 def test_postgresql_restarted_while_a_stage_runs_leaves_the_item_done_and_the_archive_intact(
     postgres: Postgres, test_broker: str, tmp_path: Path
 ) -> None:
@@ -97,13 +89,13 @@ def test_postgresql_restarted_while_a_stage_runs_leaves_the_item_done_and_the_ar
     try:
         _manage(env, "ingest", "--case", "faults", str(recording))
         ocr = "SELECT status FROM archive_stagerun WHERE stage = 'ocr'"
-        _until(lambda: _poll(database, ocr) == [(StageStatus.RUNNING,)], 120, "OCR to start", worker)
+        wait_until(lambda: _poll(database, ocr) == [(StageStatus.RUNNING,)], 120, "OCR to start", worker)
         time.sleep(1)
         postgres.stop()
         time.sleep(DOWN_SECONDS)
         postgres.start()
         final = "SELECT status, status_reason FROM archive_evidence WHERE status IN ('done', 'failed')"
-        _until(lambda: bool(_poll(database, final)), 300, "the item to finish after the restart", worker)
+        wait_until(lambda: bool(_poll(database, final)), 300, "the item to finish after the restart", worker)
     finally:
         worker.stop()
     assert _poll(database, final) == [(ProcessingStatus.DONE, "")]

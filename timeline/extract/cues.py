@@ -26,6 +26,7 @@ from timeline.extract.dates import (
     resolve_year,
     settle_order,
 )
+from timeline.extract.headlines import unmatched_headlines
 from timeline.extract.languages import detected
 from timeline.extract.names import file_name_date, url_dates
 
@@ -117,11 +118,16 @@ class CueDraft:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A date that cannot become a cue yet: a day and month with no year to place them."""
+    """What cannot become a cue yet: a day and month with no year to place them (``date``), or a line
+    that reads as a news headline and matches no reference headline (``headline``)."""
 
     text: str
     locator: dict[str, Any]
     reason: str
+    kind: str = "date"
+
+
+NOT_IN_CORPUS = "it reads as a news headline, and no reference headline matches it; find the article to date it"
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -320,13 +326,14 @@ def _frame_cues(
         earliest, latest, zone = local_bounds(start, end)
         drafts.append(CueDraft("clock", "on", earliest, latest, "minute", zone, "medium", clock.text, locator, how))
     text_settled = settle_order([m for _, m in text_mentions], locale, languages=spoken.screen)
+    matched: list[tuple[int, ...]] = []
     if headlines is not None:
         for covered, headline in headlines([line.text for line in lines]):
+            matched.append(covered)
             if not plausible(headline.published_at):
                 continue
             parts = [lines[i] for i in covered]
-            left, top = min(p.left for p in parts), min(p.top for p in parts)
-            box = (left, top, max(p.right for p in parts) - left, max(p.bottom for p in parts) - top)
+            box = _box(parts)
             start = headline.published_at
             if headline.granularity == "day":
                 local = datetime(start.year, start.month, start.day)  # noqa: DTZ001
@@ -342,6 +349,9 @@ def _frame_cues(
                     headline,
                 )
             )  # fmt: skip
+    for run in unmatched_headlines([line.text for line in lines], matched):
+        locator = _locator(frame, box=_box([lines[i] for i in run.lines]))
+        candidates.append(Candidate(run.text, locator, NOT_IN_CORPUS, kind="headline"))
     for line in lines:
         for found in url_dates(line.text):
             earliest, latest, zone = local_bounds(found.start, found.end)
@@ -372,6 +382,12 @@ def _frame_cues(
             CueDraft("text_date", "not_before", earliest, latest, granularity, zone, "weak", mention.text, locator,
                      details)
         )  # fmt: skip
+
+
+def _box(parts: Sequence[Line]) -> tuple[int, int, int, int]:
+    """The box around lines read together (a headline wrapped over two)."""
+    left, top = min(p.left for p in parts), min(p.top for p in parts)
+    return left, top, max(p.right for p in parts) - left, max(p.bottom for p in parts) - top
 
 
 _TWO_WAYS = (

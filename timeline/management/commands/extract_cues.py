@@ -115,7 +115,12 @@ class Command(BaseCommand):
                 record["content_type"] = evidence.content_type
                 record["ocr_languages"] = evidence.metadata.get("ocr", {}).get("languages")
                 record["cues"] = [_cue(d) for d in drafts]
-                record["candidates"] = [{"text": c.text, "locator": c.locator, "reason": c.reason} for c in candidates]
+                record["candidates"] = [
+                    {"text": c.text, "locator": c.locator, "reason": c.reason} for c in candidates if c.kind == "date"
+                ]
+                record["unmatched_headlines"] = [
+                    {"text": c.text, "locator": c.locator} for c in candidates if c.kind == "headline"
+                ]
                 record["capture_interval"] = {
                     "earliest": _iso(interval.earliest),
                     "latest": _iso(interval.latest),
@@ -144,6 +149,8 @@ class Command(BaseCommand):
                 f"  {cue['bound']:10} {cue['earliest'] or '-'} .. {cue['latest'] or '-'}  {cue['kind']} "
                 f"({cue['strength']}): {cue['text']}"
             )
+        for line in record["unmatched_headlines"]:
+            self.stdout.write(f"  not in the corpus, a headline to look up: {line['text']}")
 
 
 def _locale(tag: str | None) -> str | None:
