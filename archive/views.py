@@ -200,6 +200,7 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
             "intervals": timeline_selectors.capture_intervals(evidence),
             "cue_candidates": evidence.metadata.get("cue_candidates", []),
             "unmatched_headlines": timeline_selectors.headline_candidates(evidence),
+            "can_add_cues": membership.can(Capability.ADD_CUES),
             "stages": STAGE_NAMES,
             "final": evidence.status in (ProcessingStatus.DONE, ProcessingStatus.FAILED),
         },

@@ -81,6 +81,10 @@ class SignOffForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": "Note"}))
 
 
+class ArticleForm(forms.Form):
+    url = forms.URLField(max_length=2000, assume_scheme="https", label="Article's address")
+
+
 class EntityForm(forms.Form):
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Entity.Kind.choices)

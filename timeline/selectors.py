@@ -73,7 +73,8 @@ def _frame_text(frame: Frame) -> FrameText:
 
 
 def evidence_cues(evidence: Evidence) -> QuerySet[Cue]:
-    return evidence.cues.select_related("headline", "reviewed_by", "created_by").order_by("bound", "earliest", "id")
+    related = evidence.cues.select_related("headline__found_by", "reviewed_by", "created_by")
+    return related.order_by("bound", "earliest", "id")
 
 
 BOUND_ORDER = ("not_before", "on", "not_after")
@@ -408,7 +409,7 @@ def review_queue(case: Case, events: list[KeyEvent]) -> QuerySet[Cue]:
 def review_page(cues: list[Cue]) -> list[Cue]:
     """One page of the review queue with the items, headlines and people it shows (one query)."""
     related = ("evidence", "headline", "reviewed_by", "created_by")
-    joined = Cue.objects.select_related(*related).in_bulk([cue.pk for cue in cues])
+    joined = Cue.objects.select_related(*related, "headline__found_by").in_bulk([cue.pk for cue in cues])
     # A cue deleted in between (its item reprocessed) leaves the page.
     cues = [cue for cue in cues if cue.pk in joined]
     for cue in cues:

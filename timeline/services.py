@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import tempfile
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from archive.collect.guard import guarding_proxy
+from archive.collect.page import CaptureFailed, page_capture
 from archive.custody import custody_append
 from archive.links import web_address
 from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame
-from timeline.extract.cues import Candidate, CueDraft, local_bounds
+from archive.vault import spool, vault_store
+from timeline.extract.articles import Article, NoDate, article_date
+from timeline.extract.cues import Candidate, CueDraft, Headline, headline_draft, local_bounds
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
+from timeline.extract.headlines import normalise
+from timeline.headlines import headline_key
 from timeline.integrity import cue_digest, text_digest
 from timeline.intervals import intersect
 from timeline.models import (
@@ -26,8 +36,10 @@ from timeline.models import (
     Entity,
     Granularity,
     HeadlineCandidate,
+    HeadlineOrigin,
     IntervalMode,
     KeyEvent,
+    ReferenceHeadline,
     SignOff,
     Strength,
 )
@@ -522,3 +534,100 @@ def timeline_export_log(
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+@dataclass(frozen=True)
+class ReferenceFound:
+    reference: ReferenceHeadline
+    article: Article
+    cue: Cue | None
+    created: bool  # False: the corpus already held this headline
+
+
+def reference_from_url(
+    *, url: str, actor: AbstractBaseUser | None, candidate: HeadlineCandidate | None = None
+) -> ReferenceFound:
+    """An article a fact-checker found, made a dated reference headline, and the cue it gives the item.
+
+    1. Capture the page through the address guard with the system's Chromium,
+       as evidence is collected: its HTML and a full-page picture go into the
+       vault under their SHA-256.
+    2. Read its title, outlet and earliest credible publication date
+       (timeline.extract.articles); a page without one is refused with why.
+    3. Keep it as a reference headline (once, whoever finds it again), with
+       who found it, where and when the page said it was published.
+    4. For a headline candidate of an item: propose a headline cue at the
+       candidate's line, logged in the case's custody log with the page's
+       hashes, and refresh the item's intervals. Whoever found the article
+       cannot confirm the cue: somebody else checks it.
+    """
+    link_check(url)
+    if not url:
+        raise ReviewError("Paste the address of the article.")
+    with tempfile.TemporaryDirectory(prefix="reference-") as scratch:
+        folder = Path(scratch)
+        try:
+            with guarding_proxy(settings.URL_FETCH_ALLOWED_NETWORKS) as guard:
+                capture = page_capture(url, folder, guard=guard)
+        except CaptureFailed as error:
+            raise ReviewError(f"The article could not be fetched: {error}.") from None
+        fetched_at = capture.captured_at
+        try:
+            article = article_date(capture.html.read_text(errors="replace"), capture.final_url, now=fetched_at)
+        except NoDate as error:
+            raise ReviewError(f"The page gives no date to rely on: {error}.") from None
+        if not article.title:
+            raise ReviewError("The page has no title to keep as the headline.")
+        page, picture = (_kept(path) for path in (capture.html, capture.screenshot))
+    published = article.published
+    granularity = Granularity.SECOND if published.granularity == "second" else Granularity.DAY
+    reference, created = ReferenceHeadline.objects.get_or_create(
+        key=headline_key(article.title, published.moment, article.outlet),
+        defaults={
+            "title": article.title[:2000], "normalized_title": normalise(article.title),
+            "published_at": published.moment, "published_granularity": granularity,
+            "outlet": article.outlet[:200], "url": article.url[:MAX_URL],
+            "source": capture.final_url[:200], "origin": HeadlineOrigin.URL, "found_by": actor,
+            "fetched_at": fetched_at, "page_sha256": page, "capture_sha256": picture,
+            "date_found_in": published.where[:120],
+            "other_dates": [{"where": other.where, "text": other.text} for other in article.others],
+        },
+    )  # fmt: skip
+    cue = _reference_cue(reference, candidate, actor) if candidate is not None else None
+    return ReferenceFound(reference, article, cue, created)
+
+
+def _kept(path: Path) -> str:
+    with path.open("rb") as source, spool(source, name=path.name) as spooled:
+        return vault_store(spooled).sha256
+
+
+def _reference_cue(reference: ReferenceHeadline, candidate: HeadlineCandidate, actor: AbstractBaseUser | None) -> Cue:
+    evidence = candidate.evidence
+    headline = Headline(reference.pk, reference.title, reference.published_at, reference.published_granularity,
+                        reference.outlet, reference.url, 100.0)  # fmt: skip
+    draft = headline_draft(headline, candidate.text, candidate.locator)
+    draft.details.update({"found_by": actor.get_username() if actor else "", "page_sha256": reference.page_sha256})
+    with transaction.atomic():
+        _lock_item(evidence.pk)
+        cue = Cue.objects.create(
+            evidence=evidence, kind=draft.kind, bound=draft.bound, earliest=draft.earliest, latest=draft.latest,
+            granularity=draft.granularity, time_zone=draft.time_zone, strength=draft.strength, by_person=True,
+            created_by=actor, text=draft.text[:2000], explanation=draft.explanation, locator=draft.locator,
+            details=draft.details, headline=reference, fingerprint=draft.fingerprint,
+        )  # fmt: skip
+        custody_append(
+            case=Case.objects.get(pk=evidence.case_id),
+            action=CustodyAction.CUE_ADDED,
+            actor=actor,
+            evidence=evidence,
+            details={"cue": cue.pk, "bound": cue.bound, "text": cue.text, "locator": cue.locator,
+                     "digest": cue_digest(Cue.objects.get(pk=cue.pk)),
+                     "reference": {"id": reference.pk, "url": reference.url, "page_sha256": reference.page_sha256,
+                                   "capture_sha256": reference.capture_sha256,
+                                   "published_at": reference.published_at.isoformat(),
+                                   "date_found_in": reference.date_found_in}},
+        )  # fmt: skip
+        HeadlineCandidate.objects.filter(pk=candidate.pk).delete()
+        intervals_refresh(evidence=evidence)
+    return cue

@@ -27,4 +27,5 @@ urlpatterns = [
     path(ITEM + "entities/", views.entities_link, name="entities_link"),
     path(ITEM + "cues/<int:cue_pk>.png", views.cue_crop, name="cue_crop"),
     path(ITEM + "headlines/<int:candidate_pk>.png", views.candidate_crop, name="candidate_crop"),
+    path(ITEM + "headlines/<int:candidate_pk>/article/", views.candidate_lookup, name="candidate_lookup"),
 ]

@@ -28,7 +28,7 @@ from archive.views import case_view, sandboxed
 from timeline import selectors, services
 from timeline.chart import ChartRow, build_chart
 from timeline.filters import TimelineFilter
-from timeline.forms import EntitiesLinkForm, EntityForm, EventForm, ManualCueForm, ReviewForm, SignOffForm
+from timeline.forms import ArticleForm, EntitiesLinkForm, EntityForm, EventForm, ManualCueForm, ReviewForm, SignOffForm
 from timeline.intervals import Interval, Verdict, conflicting
 from timeline.models import Cue, Entity, HeadlineCandidate, IntervalMode, KeyEvent, SignOff
 from timeline.selectors import cue_frame
@@ -50,13 +50,17 @@ def cue_crop(request: HttpRequest, membership: Membership, pk: int, cue_pk: int)
 @require_GET
 def candidate_crop(request: HttpRequest, membership: Membership, pk: int, candidate_pk: int) -> HttpResponse:
     """The line of a headline the corpus lacks, outlined on its frame."""
-    candidate = get_object_or_404(
+    candidate = _candidate(membership, pk, candidate_pk)
+    return _crop(candidate)
+
+
+def _candidate(membership: Membership, pk: int, candidate_pk: int) -> HeadlineCandidate:
+    return get_object_or_404(
         HeadlineCandidate.objects.select_related("evidence"),
         evidence__case=membership.case,
         evidence__pk=pk,
         pk=candidate_pk,
     )
-    return _crop(candidate)
 
 
 def _crop(found: Cue | HeadlineCandidate) -> HttpResponse:
@@ -235,7 +239,7 @@ def memo(request: HttpRequest, membership: Membership) -> HttpResponse:
     data.setdefault("mode", IntervalMode.VERIFIED)
     found = TimelineFilter(data, case=case, events=events)
     verified = found.chosen_mode == IntervalMode.VERIFIED
-    cues = selectors.mode_cues(Cue.objects.select_related("headline", "reviewed_by", "created_by"), verified)
+    cues = selectors.mode_cues(Cue.objects.select_related("headline__found_by", "reviewed_by", "created_by"), verified)
     ordered = selectors.strongest_first(found.qs, found.prefix, found.chosen_event)
     rows = selectors.timeline_rows(ordered).prefetch_related(
         Prefetch("cues", queryset=cues.order_by("bound", "earliest", "id"), to_attr="memo_cues"),
@@ -296,6 +300,7 @@ def review_queue(request: HttpRequest, membership: Membership) -> HttpResponse:
             "review_form": ReviewForm(),
             "unmatched": unmatched,
             "unmatched_count": unmatched_count,
+            "can_add_cues": membership.can(Capability.ADD_CUES),
         },
     )
 
@@ -399,6 +404,33 @@ def cue_add(request: HttpRequest, membership: Membership, pk: int) -> HttpRespon
     else:
         messages.success(request, "Cue added; it counts in the provisional verdict until a fact-checker confirms it.")
     return redirect(back)
+
+
+@case_view(Capability.ADD_CUES)
+@require_POST
+def candidate_lookup(request: HttpRequest, membership: Membership, pk: int, candidate_pk: int) -> HttpResponse:
+    """The article found for a headline the corpus lacks: the page kept, a reference made, a cue proposed."""
+    candidate = _candidate(membership, pk, candidate_pk)
+    back = reverse("archive:evidence_detail", kwargs={"slug": membership.case.slug, "pk": pk})
+    form = ArticleForm(request.POST)
+    if not form.is_valid():
+        _messages_from(request, form)
+        return redirect(f"{back}#headline-{candidate.pk}")
+    try:
+        found = services.reference_from_url(url=form.cleaned_data["url"], actor=request.user, candidate=candidate)
+    except services.ReviewError as error:
+        messages.error(request, str(error))
+        return redirect(f"{back}#headline-{candidate.pk}")
+    published, exact = found.reference.published_at, found.reference.published_granularity == "second"
+    when = f"{published:%Y-%m-%d %H:%M} UTC" if exact else f"{published:%Y-%m-%d}"
+    others = "; it also gives " + ", ".join(o.text for o in found.article.others) if found.article.others else ""
+    messages.success(
+        request,
+        f"“{found.reference.title}” ({found.reference.outlet}) was first published {when}, by its "
+        f"{found.reference.date_found_in}{others}. A headline cue is proposed; another fact-checker confirms it.",
+    )
+    reasoning = reverse("timeline:reasoning", kwargs={"slug": membership.case.slug, "pk": pk})
+    return redirect(f"{reasoning}#cue-{found.cue.pk}")
 
 
 @case_view(Capability.REVIEW_CUES)

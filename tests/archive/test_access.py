@@ -38,6 +38,7 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "archive:frame_image": (Capability.VIEW, "get"),
     "timeline:cue_crop": (Capability.VIEW, "get"),
     "timeline:candidate_crop": (Capability.VIEW, "get"),
+    "timeline:candidate_lookup": (Capability.ADD_CUES, "post"),
     "timeline:timeline": (Capability.VIEW, "get"),
     "timeline:timeline_csv": (Capability.VIEW, "get"),
     "timeline:timeline_json": (Capability.VIEW, "get"),

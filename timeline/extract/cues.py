@@ -333,22 +333,8 @@ def _frame_cues(
             if not plausible(headline.published_at):
                 continue
             parts = [lines[i] for i in covered]
-            box = _box(parts)
-            start = headline.published_at
-            if headline.granularity == "day":
-                local = datetime(start.year, start.month, start.day)  # noqa: DTZ001
-                earliest, latest, zone = local_bounds(local, local + timedelta(days=1))
-            else:
-                earliest, latest, zone = start, start, "as published"
-            drafts.append(
-                CueDraft(
-                    "headline", "not_before", earliest, latest, headline.granularity, zone, "strong",
-                    " ".join(p.text for p in parts), _locator(frame, box=box),
-                    {"title": headline.title, "outlet": headline.outlet, "url": headline.url,
-                     "score": headline.score, "published_at": headline.published_at.isoformat()},
-                    headline,
-                )
-            )  # fmt: skip
+            text = " ".join(p.text for p in parts)
+            drafts.append(headline_draft(headline, text, _locator(frame, box=_box(parts))))
     for run in unmatched_headlines([line.text for line in lines], matched):
         locator = _locator(frame, box=_box([lines[i] for i in run.lines]))
         candidates.append(Candidate(run.text, locator, NOT_IN_CORPUS, kind="headline"))
@@ -382,6 +368,22 @@ def _frame_cues(
             CueDraft("text_date", "not_before", earliest, latest, granularity, zone, "weak", mention.text, locator,
                      details)
         )  # fmt: skip
+
+
+def headline_draft(headline: Headline, text: str, locator: dict[str, Any]) -> CueDraft:
+    """The cue a headline on screen gives: not before its first publication (a whole day when only the day is known)."""
+    start = headline.published_at
+    if headline.granularity == "day":
+        local = datetime(start.year, start.month, start.day)  # noqa: DTZ001
+        earliest, latest, zone = local_bounds(local, local + timedelta(days=1))
+    else:
+        earliest, latest, zone = start, start, "as published"
+    details = {"title": headline.title, "outlet": headline.outlet, "url": headline.url, "score": headline.score,
+               "published_at": headline.published_at.isoformat()}  # fmt: skip
+    return CueDraft(
+        "headline", "not_before", earliest, latest, headline.granularity, zone, "strong", text, locator, details,
+        headline,
+    )  # fmt: skip
 
 
 def _box(parts: Sequence[Line]) -> tuple[int, int, int, int]:

@@ -6,19 +6,42 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from timeline import services
 from timeline.headlines import CorpusError, headlines_import
 
 
 class Command(BaseCommand):
     help = (
         "Import dated reference headlines from CSV files (published_at,title[,outlet,url,language]; "
-        "published_at a date or an ISO date-time with offset) or RSS/Atom feeds."
+        "published_at a date or an ISO date-time with offset) or RSS/Atom feeds, or from the pages of articles "
+        "(--from-url), kept in the vault with the date each page gives."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        parser.add_argument("files", nargs="*", type=Path, metavar="FILE")
+        parser.add_argument(
+            "--from-url", nargs="+", default=[], metavar="URL", help="Articles whose pages give their title and date."
+        )
 
-    def handle(self, *args: Any, files: list[Path], **options: Any) -> None:
+    def handle(self, *args: Any, files: list[Path], from_url: list[str], **options: Any) -> None:
+        if not files and not from_url:
+            raise CommandError("Name the files to import, or the articles with --from-url URL.")
+        failed = 0
+        for url in from_url:
+            try:
+                found = services.reference_from_url(url=url, actor=None)
+            except services.ReviewError as error:
+                failed += 1
+                self.stderr.write(f"{url}: {error}")
+                continue
+            reference, dates = found.reference, [other.text for other in found.article.others]
+            others = f" (the page also gives {', '.join(dates)})" if dates else ""
+            state = "added" if found.created else "already in the corpus"
+            self.stdout.write(
+                f"{url}: {state}: {reference.title} ({reference.outlet}), first published "
+                f"{reference.published_at.isoformat()} by its {reference.date_found_in}{others}; "
+                f"page kept as sha256 {reference.page_sha256}"
+            )
         for path in files:
             if not path.is_file():
                 raise CommandError(f"{path} is not a file.")
@@ -36,3 +59,5 @@ class Command(BaseCommand):
             )
             for problem in result.first_problems or []:
                 self.stdout.write(f"  skipped {problem}")
+        if failed:
+            raise CommandError(f"{failed} of {len(from_url)} article(s) could not be made references.")
