@@ -74,17 +74,20 @@ class ReferenceHeadline(models.Model):
     source = models.CharField(max_length=200, blank=True, help_text="The file it was imported from.")
     # timeline.headlines.headline_key: a headline is kept once, however often its file is imported.
     key = models.UUIDField(unique=True)
-    origin = models.CharField(max_length=10, choices=HeadlineOrigin.choices, default=HeadlineOrigin.FILE)
+    # Defaults in the database too: imports COPY rows without these columns.
+    origin = models.CharField(
+        max_length=10, choices=HeadlineOrigin.choices, default=HeadlineOrigin.FILE, db_default=HeadlineOrigin.FILE
+    )
     # An article a person found: who, the page as fetched (its HTML and a full-page
     # picture, kept in the vault by their SHA-256), and where the page gave its date.
     found_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+")  # fmt: skip
     fetched_at = models.DateTimeField(null=True, blank=True)
-    page_sha256 = models.CharField(max_length=64, blank=True)
-    capture_sha256 = models.CharField(max_length=64, blank=True)
-    date_found_in = models.CharField(max_length=120, blank=True)
+    page_sha256 = models.CharField(max_length=64, blank=True, default="", db_default="")
+    capture_sha256 = models.CharField(max_length=64, blank=True, default="", db_default="")
+    date_found_in = models.CharField(max_length=120, blank=True, default="", db_default="")
     # Other publication dates the page declares, shown beside the one that counts: [{"where", "text"}].
-    other_dates = models.JSONField(default=list, blank=True)
+    other_dates = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["published_at", "id"]
