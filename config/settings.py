@@ -272,10 +272,16 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_WORKER_SEND_TASK_EVENTS = False
 # Work lost in the broker is found again from the database.
 PROCESSING_RESUME_INTERVAL = env_int("PROCESSING_RESUME_INTERVAL", 300, minimum=10)
+# Seconds between polls of the headline sources (feeds and news sitemaps).
+HEADLINE_POLL_INTERVAL = env_int("HEADLINE_POLL_INTERVAL", 3600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     "resume-processing": {
         "task": "archive.tasks.resume_processing",
         "schedule": PROCESSING_RESUME_INTERVAL,
+    },
+    "collect-headlines": {
+        "task": "timeline.tasks.collect_headlines",
+        "schedule": HEADLINE_POLL_INTERVAL,
     },
 }
 

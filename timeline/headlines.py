@@ -18,13 +18,15 @@ from django.db import IntegrityError, connection, transaction
 from archive.links import web_address
 from timeline.extract.cues import Headline, HeadlineLookup
 from timeline.extract.headlines import HeadlineIndex, normalise
-from timeline.models import Granularity, ReferenceHeadline
+from timeline.models import Granularity, HeadlineOrigin, ReferenceHeadline
 
 BATCH = 20_000
 # Years a headline can be dated in; a title longer than this is no headline.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 MAX_TITLE = 1000
 _ATOM = "{http://www.w3.org/2005/Atom}"
+_SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 
 class CorpusError(Exception):
@@ -160,6 +162,9 @@ def _feed_rows(path: Path, problems: list[str]) -> Iterator[Row]:
         raise CorpusError(f"{path} is not a readable RSS or Atom feed: {error}") from None
     except DefusedXmlException:
         raise CorpusError(f"{path} was refused: it declares XML entities or a DTD, which feeds do not need") from None
+    if root.tag == f"{_SITEMAP}urlset":
+        yield from _sitemap_rows(root, problems)
+        return
     if root.tag == f"{_ATOM}feed":
         outlet = (root.findtext(f"{_ATOM}title") or "").strip()
         for number, entry in enumerate(root.iter(f"{_ATOM}entry"), start=1):
@@ -180,6 +185,39 @@ def _feed_rows(path: Path, problems: list[str]) -> Iterator[Row]:
             yield _row(stamp, item.findtext("title"), outlet, item.findtext("link"), language)
         except ValueError as error:
             problems.append(f"item {number}: {error}")
+
+
+def _sitemap_rows(root: ElementTree.Element, problems: list[str]) -> Iterator[Row]:
+    """A news sitemap's articles: news:title, news:publication_date and the publication's name and language.
+
+    Addresses without a news:news part (an ordinary sitemap's pages) carry no
+    headline and are passed over without a word.
+    """
+    for number, url in enumerate(root.iter(f"{_SITEMAP}url"), start=1):
+        news = url.find(f"{_NEWS}news")
+        if news is None:
+            continue
+        publication = news.find(f"{_NEWS}publication")
+        name = publication.findtext(f"{_NEWS}name") if publication is not None else ""
+        language = publication.findtext(f"{_NEWS}language") if publication is not None else ""
+        try:
+            stamp = (news.findtext(f"{_NEWS}publication_date") or "").strip()
+            yield _row(stamp, news.findtext(f"{_NEWS}title"), name, url.findtext(f"{_SITEMAP}loc"), language)
+        except ValueError as error:
+            problems.append(f"url {number}: {error}")
+
+
+def sitemap_children(path: Path) -> list[str] | None:
+    """The sitemaps a sitemap index names, or None when the file is not an index."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except ElementTree.ParseError as error:
+        raise CorpusError(f"{path.name} is not a readable sitemap: {error}") from None
+    except DefusedXmlException:
+        raise CorpusError(f"{path.name} was refused: it declares XML entities or a DTD") from None
+    if root.tag != f"{_SITEMAP}sitemapindex":
+        return None
+    return [loc.strip() for loc in (e.findtext(f"{_SITEMAP}loc") for e in root.iter(f"{_SITEMAP}sitemap")) if loc]
 
 
 def _rss_date(stamp: str) -> str:
@@ -203,23 +241,26 @@ def _web_url(url: str) -> str:
     return url if web_address(url) else ""
 
 
-def headlines_import(path: Path) -> ImportResult:
+def headlines_import(path: Path, *, source: str = "", origin: str = HeadlineOrigin.FILE) -> ImportResult:
     """Import a corpus file in batches: COPY on PostgreSQL, bulk inserts elsewhere.
 
     A headline already in the corpus (the same title, publication time and
     outlet) is not added again, so importing a file twice adds nothing.
+    ``source`` names where it came from (the file's name by default; a feed's
+    address), ``origin`` what kind of source that is.
     """
+    source = (source or path.name)[:200]
     result = ImportResult(first_problems=[])
     problems: list[str] = []
     batch: list[Row] = []
     for row in read_rows(path, problems):
         batch.append(row)
         if len(batch) >= BATCH:
-            result.imported += _insert(batch, path.name)
+            result.imported += _insert(batch, source, origin)
             result.already += len(batch)
             batch = []
     if batch:
-        result.imported += _insert(batch, path.name)
+        result.imported += _insert(batch, source, origin)
         result.already += len(batch)
     result.already -= result.imported
     result.skipped = len(problems)
@@ -238,10 +279,10 @@ def headline_key(title: str, published_at: datetime, outlet: str) -> uuid.UUID:
 
 
 _COLUMNS = ("key", "title", "normalized_title", "published_at", "published_granularity", "outlet", "url", "language",
-            "source")  # fmt: skip
+            "source", "origin")  # fmt: skip
 
 
-def _insert(rows: list[Row], source: str) -> int:
+def _insert(rows: list[Row], source: str, origin: str) -> int:
     """Add the rows not in the corpus yet; returns how many were added.
 
     The keys already stored are looked up first, so that the new rows go in
@@ -253,7 +294,7 @@ def _insert(rows: list[Row], source: str) -> int:
     for r in rows:
         key = headline_key(r.title, r.published_at, r.outlet)
         fresh.setdefault(key, (key, r.title, normalise(r.title), r.published_at, r.granularity, r.outlet, r.url,
-                               r.language, source))  # fmt: skip
+                               r.language, source, origin))  # fmt: skip
     for key in _stored(list(fresh)):
         fresh.pop(key)
     values = list(fresh.values())

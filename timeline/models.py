@@ -96,6 +96,46 @@ class ReferenceHeadline(models.Model):
         return f"{self.published_at:%Y-%m-%d} {self.title}"
 
 
+class HeadlineSource(models.Model):
+    """A feed or news sitemap on the web that the beat polls for headlines (collect_headlines)."""
+
+    url = models.URLField(max_length=2000, unique=True)
+    KINDS = [(HeadlineOrigin.FEED, "feed"), (HeadlineOrigin.SITEMAP, "news sitemap")]
+    kind = models.CharField(max_length=10, choices=KINDS)
+    active = models.BooleanField(default=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class HeadlineSourceRun(models.Model):
+    """One poll of a source: what it brought, or why it failed."""
+
+    source = models.ForeignKey(HeadlineSource, on_delete=models.CASCADE, related_name="runs")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    imported = models.PositiveIntegerField(default=0)
+    already = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @property
+    def summary(self) -> str:
+        when = f"{self.started_at:%Y-%m-%d %H:%M} UTC"
+        if self.error:
+            return f"{when}: failed: {self.error}"
+        return f"{when}: {self.imported} imported, {self.already} already in the corpus, {self.skipped} skipped"
+
+
 class Cue(models.Model):
     """One fact that bounds when an item was captured (see DESIGN.md, "Cue")."""
 

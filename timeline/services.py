@@ -37,6 +37,7 @@ from timeline.models import (
     Granularity,
     HeadlineCandidate,
     HeadlineOrigin,
+    HeadlineSource,
     IntervalMode,
     KeyEvent,
     ReferenceHeadline,
@@ -631,3 +632,15 @@ def _reference_cue(reference: ReferenceHeadline, candidate: HeadlineCandidate, a
         HeadlineCandidate.objects.filter(pk=candidate.pk).delete()
         intervals_refresh(evidence=evidence)
     return cue
+
+
+def headline_source_add(*, url: str, kind: str) -> HeadlineSource:
+    """Keep a feed or news sitemap for the beat to poll; an address already kept is polled again if it was removed."""
+    link_check(url)
+    if not url:
+        raise ReviewError("Name the feed's or sitemap's address.")
+    source, created = HeadlineSource.objects.get_or_create(url=url, defaults={"kind": kind})
+    if not created:
+        HeadlineSource.objects.filter(pk=source.pk).update(active=True, kind=kind)
+        source.refresh_from_db()
+    return source

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from timeline import services
 from timeline.headlines import CorpusError, headlines_import
+from timeline.models import HeadlineOrigin
+from timeline.sources import source_import
 
 
 class Command(BaseCommand):
@@ -22,10 +24,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--from-url", nargs="+", default=[], metavar="URL", help="Articles whose pages give their title and date."
         )
+        parser.add_argument("--feed", nargs="+", default=[], metavar="URL", help="RSS or Atom feeds, fetched once.")
+        parser.add_argument(
+            "--sitemap", nargs="+", default=[], metavar="URL", help="News sitemaps or sitemap indexes, fetched once."
+        )
 
-    def handle(self, *args: Any, files: list[Path], from_url: list[str], **options: Any) -> None:
-        if not files and not from_url:
-            raise CommandError("Name the files to import, or the articles with --from-url URL.")
+    def handle(
+        self, *args: Any, files: list[Path], from_url: list[str], feed: list[str], sitemap: list[str], **options: Any
+    ) -> None:
+        if not (files or from_url or feed or sitemap):
+            raise CommandError("Name the files to import, or the addresses with --feed, --sitemap or --from-url.")
+        for url, origin in [(u, HeadlineOrigin.FEED) for u in feed] + [(u, HeadlineOrigin.SITEMAP) for u in sitemap]:
+            try:
+                found = source_import(url, origin)
+            except CorpusError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(
+                f"{url}: {found.imported} headlines imported, {found.already} already in the corpus, "
+                f"{found.skipped} skipped"
+            )
+            for problem in found.problems:
+                self.stdout.write(f"  skipped {problem}")
         failed = 0
         for url in from_url:
             try:
