@@ -611,6 +611,9 @@ def _reference_cue(reference: ReferenceHeadline, candidate: HeadlineCandidate, a
     draft.details.update({"found_by": actor.get_username() if actor else "", "page_sha256": reference.page_sha256})
     with transaction.atomic():
         _lock_item(evidence.pk)
+        # Two people pasting an article for the same line at once: the first one dates it.
+        if not HeadlineCandidate.objects.filter(pk=candidate.pk).exists():
+            raise ReviewError("That line was dated meanwhile; its cue is on the reasoning page.")
         cue = Cue.objects.create(
             evidence=evidence, kind=draft.kind, bound=draft.bound, earliest=draft.earliest, latest=draft.latest,
             granularity=draft.granularity, time_zone=draft.time_zone, strength=draft.strength, by_person=True,

@@ -88,6 +88,9 @@ def test_an_article_found_for_a_headline_on_screen_dates_it_and_changes_the_verd
     with vault_open(reference.capture_sha256) as stored:
         assert stored.read(8) == b"\x89PNG\r\n\x1a\n"
     cue = Cue.objects.get(evidence=evidence, kind="headline", headline=reference)
+    with pytest.raises(services.ReviewError, match="dated meanwhile"):
+        services.reference_from_url(url=f"{site}/news/sochi/", actor=checker, candidate=candidate)
+    assert Cue.objects.filter(evidence=evidence, kind="headline", headline=reference).count() == 1
     assert (cue.status, cue.by_person, cue.created_by, cue.locator) == ("proposed", True, checker, candidate.locator)
     assert not HeadlineCandidate.objects.filter(pk=candidate.pk).exists()
     reasoning = _client(reviewer).get(reverse("timeline:reasoning", args=[world.case.slug, evidence.pk])).content
