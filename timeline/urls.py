@@ -26,6 +26,7 @@ urlpatterns = [
     path(ITEM + "sign-off/", views.sign_off, name="sign_off"),
     path(ITEM + "entities/", views.entities_link, name="entities_link"),
     path(ITEM + "cues/<int:cue_pk>.png", views.cue_crop, name="cue_crop"),
+    path(ITEM + "cues/<int:cue_pk>/reference/<str:part>", views.reference_copy, name="reference_copy"),
     path(ITEM + "headlines/<int:candidate_pk>.png", views.candidate_crop, name="candidate_crop"),
     path(ITEM + "headlines/<int:candidate_pk>/article/", views.candidate_lookup, name="candidate_lookup"),
 ]

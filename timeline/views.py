@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from archive.models import Evidence, Frame, Membership, Provenance
 from archive.pipeline.base import StageFailed
 from archive.pipeline.ocr import frame_image
 from archive.roles import Capability
+from archive.vault import vault_open
 from archive.views import case_view, sandboxed
 from timeline import selectors, services
 from timeline.chart import ChartRow, build_chart
@@ -52,6 +53,28 @@ def candidate_crop(request: HttpRequest, membership: Membership, pk: int, candid
     """The line of a headline the corpus lacks, outlined on its frame."""
     candidate = _candidate(membership, pk, candidate_pk)
     return _crop(candidate)
+
+
+@case_view()
+@require_GET
+def reference_copy(request: HttpRequest, membership: Membership, pk: int, cue_pk: int, part: str) -> HttpResponse:
+    """The stored copy of the article behind a headline cue: its picture inline, its HTML as a download."""
+    cue = get_object_or_404(
+        Cue.objects.select_related("headline"), evidence__case=membership.case, evidence__pk=pk, pk=cue_pk
+    )
+    reference = cue.headline
+    sha256 = ""
+    if reference is not None and part in ("page", "picture"):
+        sha256 = reference.capture_sha256 if part == "picture" else reference.page_sha256
+    if not sha256:
+        raise Http404("This cue's reference has no stored page.")
+    if part == "picture":
+        response = FileResponse(vault_open(sha256), content_type="image/png")
+    else:
+        name = f"reference-{reference.pk}-{sha256[:12]}.html"
+        response = FileResponse(vault_open(sha256), as_attachment=True, filename=name, content_type="text/plain")
+    response["X-Evidence-SHA256"] = sha256
+    return sandboxed(response)
 
 
 def _candidate(membership: Membership, pk: int, candidate_pk: int) -> HeadlineCandidate:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -10,13 +11,14 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from archive.derived import derived_name, derived_save
 from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Membership
 from archive.roles import PERMISSIONS, Capability, Role
-from archive.vault import vault_open
+from archive.vault import spool, vault_open, vault_store
 from tests.conftest import PASSWORD, PDF_BYTES, World, collect, png_bytes
-from timeline.models import Cue, HeadlineCandidate, KeyEvent
+from timeline.models import Cue, HeadlineCandidate, KeyEvent, ReferenceHeadline
 
 # What each case URL needs, and the method that exercises it. A new URL must be
 # added here, or test_every_url_is_in_the_access_table fails.
@@ -39,6 +41,7 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "timeline:cue_crop": (Capability.VIEW, "get"),
     "timeline:candidate_crop": (Capability.VIEW, "get"),
     "timeline:candidate_lookup": (Capability.ADD_CUES, "post"),
+    "timeline:reference_copy": (Capability.VIEW, "get"),
     "timeline:timeline": (Capability.VIEW, "get"),
     "timeline:timeline_csv": (Capability.VIEW, "get"),
     "timeline:timeline_json": (Capability.VIEW, "get"),
@@ -82,6 +85,7 @@ def _url(name: str, world: World) -> str:
         "index": 0,
         "cue_pk": Cue.objects.get(evidence=world.evidence).pk,
         "candidate_pk": HeadlineCandidate.objects.get(evidence=world.evidence).pk,
+        "part": "picture",
         "event_pk": KeyEvent.objects.get(case=world.case).pk,
     }
     return reverse(name, kwargs={argument: values[argument] for argument in URL_ARGUMENTS[name]})
@@ -96,10 +100,16 @@ def _a_derived_frame(world: World, tmp_path: Path) -> None:
     Frame.objects.create(
         evidence=world.evidence, index=0, source=FrameSource.KEYFRAME, time=1.5, image_name=name, width=8, height=8
     )
+    with picture.open("rb") as source, spool(source, name="page.png") as spooled:
+        stored = vault_store(spooled).sha256
+    reference = ReferenceHeadline.objects.create(
+        title="EU widens sanctions", normalized_title="eu widens sanctions", published_at=timezone.now(),
+        key=uuid.uuid4(), origin="url", page_sha256=stored, capture_sha256=stored,
+    )  # fmt: skip
     Cue.objects.create(
         evidence=world.evidence, kind="text_date", bound="not_before", granularity="day", time_zone="UTC",
         strength="weak", text="4 Sep 2023", explanation="test", fingerprint="f",
-        locator={"frame": 0, "time": 1.5, "box": [1, 1, 4, 4]},
+        locator={"frame": 0, "time": 1.5, "box": [1, 1, 4, 4]}, headline=reference,
     )  # fmt: skip
     HeadlineCandidate.objects.create(
         evidence=world.evidence, text="Путин провел переговоры в Сочи", locator={"frame": 0, "box": [1, 1, 4, 4]}

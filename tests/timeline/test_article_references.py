@@ -96,6 +96,11 @@ def test_an_article_found_for_a_headline_on_screen_dates_it_and_changes_the_verd
     reasoning = _client(reviewer).get(reverse("timeline:reasoning", args=[world.case.slug, evidence.pk])).content
     assert f"Reference from article found, found by {checker.username}" in reasoning.decode()
     assert reference.page_sha256 in reasoning.decode()
+    picture = reverse("timeline:reference_copy", args=[world.case.slug, evidence.pk, cue.pk, "picture"])
+    assert picture in reasoning.decode()
+    served = _client(world.user(Role.VIEWER)).get(picture)
+    assert (served["Content-Type"], served["X-Evidence-SHA256"]) == ("image/png", reference.capture_sha256)
+    assert _client(world.outsider).get(picture).status_code == 404
     logged = CustodyEntry.objects.filter(case=world.case, action=CustodyAction.CUE_ADDED).latest("sequence")
     assert logged.details["reference"]["page_sha256"] == reference.page_sha256
 
