@@ -24,9 +24,9 @@ def celery_settings(**values: object) -> Iterator[None]:
     The settings read from Django's are kept under their CELERY_ names, which
     Celery 5.6 reads before the lower-case ones: the change is made to both.
     """
-    names = [name for value in values for name in (value, f"CELERY_{value.upper()}")]
-    saved = {name: app.conf.get(name) for name in names}
-    app.conf.update({name: values[name.removeprefix("CELERY_").lower()] for name in names})
+    changed = {key: value for name, value in values.items() for key in (name, f"CELERY_{name.upper()}")}
+    saved = {key: app.conf.get(key) for key in changed}
+    app.conf.update(changed)
     try:
         yield
     finally:

@@ -155,13 +155,18 @@ def _row(stamp: str, title: str | None, outlet: str | None, url: str | None, lan
     return Row(title, published, granularity, outlet, _web_url(fields["url"]), language)
 
 
-def _feed_rows(path: Path, problems: list[str]) -> Iterator[Row]:
+def _xml_root(path: Path) -> ElementTree.Element:
+    """A feed's or sitemap's root element; entities and DTDs are refused before anything is read."""
     try:
-        root = ElementTree.parse(path).getroot()
+        return ElementTree.parse(path).getroot()
     except ElementTree.ParseError as error:
-        raise CorpusError(f"{path} is not a readable RSS or Atom feed: {error}") from None
+        raise CorpusError(f"{path} is not a readable RSS or Atom feed or news sitemap: {error}") from None
     except DefusedXmlException:
         raise CorpusError(f"{path} was refused: it declares XML entities or a DTD, which feeds do not need") from None
+
+
+def _feed_rows(path: Path, problems: list[str]) -> Iterator[Row]:
+    root = _xml_root(path)
     if root.tag == f"{_SITEMAP}urlset":
         yield from _sitemap_rows(root, problems)
         return
@@ -209,12 +214,7 @@ def _sitemap_rows(root: ElementTree.Element, problems: list[str]) -> Iterator[Ro
 
 def sitemap_children(path: Path) -> list[str] | None:
     """The sitemaps a sitemap index names, or None when the file is not an index."""
-    try:
-        root = ElementTree.parse(path).getroot()
-    except ElementTree.ParseError as error:
-        raise CorpusError(f"{path.name} is not a readable sitemap: {error}") from None
-    except DefusedXmlException:
-        raise CorpusError(f"{path.name} was refused: it declares XML entities or a DTD") from None
+    root = _xml_root(path)
     if root.tag != f"{_SITEMAP}sitemapindex":
         return None
     return [loc.strip() for loc in (e.findtext(f"{_SITEMAP}loc") for e in root.iter(f"{_SITEMAP}sitemap")) if loc]

@@ -115,19 +115,20 @@ def search_links(text: str) -> list[tuple[str, str]]:
 
 def headline_candidates(evidence: Evidence) -> list[HeadlineCandidate]:
     """An item's lines that read as headlines the corpus lacks, each with its search links."""
-    found = list(HeadlineCandidate.objects.filter(evidence=evidence))
-    for candidate in found:
-        candidate.links = search_links(candidate.text)
-    return found
+    return _with_links(HeadlineCandidate.objects.filter(evidence=evidence))
 
 
 def case_headline_candidates(case: Case, limit: int) -> tuple[list[HeadlineCandidate], int]:
     """The newest of a case's headline candidates, with their items and search links, and how many there are."""
     everything = HeadlineCandidate.objects.filter(evidence__case=case)
-    found = list(everything.select_related("evidence").order_by("-id")[:limit])
+    return _with_links(everything.select_related("evidence").order_by("-id")[:limit]), everything.count()
+
+
+def _with_links(candidates: Iterable[HeadlineCandidate]) -> list[HeadlineCandidate]:
+    found = list(candidates)
     for candidate in found:
         candidate.links = search_links(candidate.text)
-    return found, everything.count()
+    return found
 
 
 VERDICTS = ("after", "before", "undetermined", "conflict")

@@ -579,7 +579,7 @@ def reference_from_url(
             raise ReviewError(f"The page gives no date to rely on: {error}.") from None
         if not article.title:
             raise ReviewError("The page has no title to keep as the headline.")
-        page, picture = (_kept(path) for path in (capture.html, capture.screenshot))
+        page, picture = _kept(capture.html), _kept(capture.screenshot)
     published = article.published
     granularity = Granularity.SECOND if published.granularity == "second" else Granularity.DAY
     reference, created = ReferenceHeadline.objects.get_or_create(

@@ -29,20 +29,20 @@ MAX_SITEMAPS = 50
 
 
 @dataclass
-class Fetched:
+class SourceImport:
     imported: int = 0
     already: int = 0
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
 
 
-def source_import(url: str, origin: str) -> Fetched:
+def source_import(url: str, origin: str) -> SourceImport:
     """Fetch a feed or a news sitemap (following a sitemap index) and import its headlines.
 
     Raises CorpusError, with the reason for a person, when the address is
     refused, cannot be fetched, or is not a feed or a sitemap.
     """
-    found = Fetched()
+    found = SourceImport()
     queue, seen = [url], set()
     with tempfile.TemporaryDirectory(prefix="headlines-") as scratch:
         while queue and len(seen) < MAX_SITEMAPS:
@@ -75,7 +75,7 @@ def _download(url: str, path: Path) -> Path:
     return path
 
 
-def _add(found: Fetched, result: ImportResult, where: str) -> None:
+def _add(found: SourceImport, result: ImportResult, where: str) -> None:
     found.imported += result.imported
     found.already += result.already
     found.skipped += result.skipped

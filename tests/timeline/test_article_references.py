@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import ipaddress
-import threading
 from collections.abc import Iterator
 from datetime import date
 
@@ -18,6 +14,7 @@ from archive.roles import Role
 from archive.vault import vault_open
 from tests import media
 from tests.conftest import World
+from tests.local_site import Redirect, local_site
 from tests.timeline.test_unmatched_headlines import _client, _jpeg
 from timeline import services
 from timeline.intervals import Interval, verdict
@@ -36,34 +33,11 @@ ARTICLE = f"""<!doctype html><html lang="ru"><head><meta charset="utf-8">
 UNDATED = "<!doctype html><html><head><title>О проекте</title></head><body><p>Мы редакция.</p></body></html>"
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    pages = {"/news/sochi/": ARTICLE, "/about/": UNDATED}
-
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-        if self.path == "/to-private/":
-            self.send_response(302)
-            self.send_header("Location", "http://10.1.2.3/admin")
-            self.end_headers()
-            return
-        body = self.pages.get(self.path)
-        self.send_response(200 if body else 404)
-        data = (body or "not found").encode()
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
 @pytest.fixture
 def site(settings: object) -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    settings.URL_FETCH_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    routes = {"/news/sochi/": ARTICLE, "/about/": UNDATED, "/to-private/": Redirect("http://10.1.2.3/admin")}
+    with local_site(settings, routes, "text/html; charset=utf-8") as address:
+        yield address
 
 
 def test_an_article_found_for_a_headline_on_screen_dates_it_and_changes_the_verdict(

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
-import ipaddress
-import threading
 from collections.abc import Iterator
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.local_site import local_site
 from timeline.models import HeadlineSource, HeadlineSourceRun, ReferenceHeadline
 from timeline.sources import sources_poll
 
@@ -41,32 +38,12 @@ ENTITIES = """<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY l
 <rss><channel><item><title>&lol2;</title></item></channel></rss>"""
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    site = ""
-
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-        pages = {"/rss.xml": RSS, "/news-sitemap.xml": SITEMAP, "/index.xml": INDEX.format(site=self.site),
-                 "/broken.xml": RSS[:300], "/entities.xml": ENTITIES}  # fmt: skip
-        body = pages.get(self.path)
-        data = (body or "not found").encode()
-        self.send_response(200 if body else 404)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
 @pytest.fixture
 def site(settings: object) -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler))
-    Handler.site = f"http://127.0.0.1:{httpd.server_address[1]}"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    settings.URL_FETCH_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
-    yield Handler.site
-    httpd.shutdown()
+    routes = {"/rss.xml": RSS, "/news-sitemap.xml": SITEMAP, "/index.xml": INDEX, "/broken.xml": RSS[:300],
+              "/entities.xml": ENTITIES}  # fmt: skip
+    with local_site(settings, routes, "application/xml") as address:
+        yield address
 
 
 def _run(*args: str) -> str:
