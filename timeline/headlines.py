@@ -4,23 +4,37 @@ from __future__ import annotations
 
 import csv
 import email.utils
+import gzip
 import hashlib
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from defusedxml import DefusedXmlException, ElementTree
 from django.db import IntegrityError, connection, transaction
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from archive.links import web_address
+from timeline.extract.articles import NoDate, article_date
 from timeline.extract.cues import Headline, HeadlineLookup
-from timeline.extract.headlines import HeadlineIndex, normalise
+from timeline.extract.headlines import HeadlineIndex, headline_like, normalise
 from timeline.models import Granularity, HeadlineOrigin, ReferenceHeadline
 
 BATCH = 20_000
+# An article page in a WARC file larger than this is no article.
+MAX_WARC_PAGE = 20 * 2**20
+_GZIP = b"\x1f\x8b"
+_FRONT_PAGE_ROW = re.compile(rb"\d{14}\t")
+_FRONT_PAGE_FIELDS = 6
+_SEEN_ON_FRONT_PAGE = "first sighting on a front page (GDELT)"
+_FRONT_PAGE_KEY_TIME = datetime(1900, 1, 1, tzinfo=UTC)
 # Years a headline can be dated in; a title longer than this is no headline.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 MAX_TITLE = 1000
@@ -41,6 +55,8 @@ class Row:
     outlet: str = ""
     url: str = ""
     language: str = ""
+    origin: str = ""  # the file's own kind (a GDELT front-page file, a WARC), else the import's
+    date_found_in: str = ""
 
 
 @dataclass
@@ -50,6 +66,8 @@ class ImportResult:
     already: int = 0
     skipped: int = 0
     first_problems: list[str] | None = None
+    # Front-page links that are no headlines (menus, "Sport"), WARC records that are no article pages.
+    passed_over: int = 0
 
 
 def parse_published(text: str) -> tuple[datetime, str]:
@@ -79,18 +97,144 @@ def parse_published(text: str) -> tuple[datetime, str]:
     return moment, granularity
 
 
-def read_rows(path: Path, problems: list[str]) -> Iterator[Row]:
-    """Rows of a CSV (published_at,title[,outlet,url,language]) or an RSS or Atom feed.
+def read_rows(path: Path, problems: list[str], passed_over: list[int] | None = None) -> Iterator[Row]:
+    """Rows of a CSV (published_at,title[,outlet,url,language]), an RSS or Atom feed or news sitemap, a GDELT
+    Global Frontpage Graph file or a WARC file of news pages; the last two may be gzipped.
 
     A row that cannot be kept as it is adds a sentence to ``problems`` and the
-    others go on.
+    others go on; ``passed_over[0]`` counts what is no headline at all.
     """
-    with path.open("rb") as handle:
-        head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
+    passed_over = passed_over if passed_over is not None else [0]
+    head = _head(path).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"WARC/"):
+        yield from _warc_rows(path, problems, passed_over)
+    elif _FRONT_PAGE_ROW.match(head):
+        yield from _front_page_rows(path, problems, passed_over)
+    elif head.startswith(b"<"):
         yield from _feed_rows(path, problems)
     else:
         yield from _csv_rows(path, problems)
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, of its content when it is gzipped."""
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    if head.startswith(_GZIP):
+        try:
+            with gzip.open(path, "rb") as handle:
+                return handle.read(512)
+        except (OSError, EOFError) as error:
+            raise CorpusError(f"{path.name} is not a readable gzip file: {error}") from None
+    return head
+
+
+def _opened(path: Path) -> BinaryIO:
+    with path.open("rb") as handle:
+        gzipped = handle.read(2) == _GZIP
+    return gzip.open(path, "rb") if gzipped else path.open("rb")
+
+
+def _front_page_rows(path: Path, problems: list[str], passed_over: list[int]) -> Iterator[Row]:
+    """The GDELT Global Frontpage Graph: every hour, each link on 50,000 news front pages, tab-separated.
+
+    Columns: the hour (YYYYMMDDHHMMSS, UTC), the front page, the link's
+    number and position on it, the link's address and its text. Only texts
+    that read as headlines are kept. The hour says when the headline was
+    seen, not when it was published (it may be older): such a row is kept as
+    a lead to its article, never as a date (``origin`` GDELT).
+    """
+    try:
+        with _opened(path) as handle:
+            for number, raw in enumerate(handle, start=1):
+                fields = raw.decode("utf-8", "replace").rstrip("\r\n").split("\t")
+                if len(fields) != _FRONT_PAGE_FIELDS:
+                    problems.append(f"line {number}: {len(fields)} fields, where a front-page row has 6")
+                    continue
+                stamp, page, _, _, link, text = fields
+                if not headline_like(text):
+                    passed_over[0] += 1
+                    continue
+                try:
+                    seen = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+                    yield replace(
+                        _row(seen.isoformat(), text, _host(page), link, ""),
+                        origin=HeadlineOrigin.GDELT,
+                        date_found_in=_SEEN_ON_FRONT_PAGE,
+                    )
+                except ValueError as error:
+                    problems.append(f"line {number}: {_front_page_problem(stamp, error)}")
+    except (OSError, EOFError) as error:
+        raise CorpusError(f"{path.name} could not be read to its end: {error}") from None
+
+
+def _front_page_problem(stamp: str, error: ValueError) -> str:
+    return str(error) if not str(error).startswith("time data") else f"{stamp!r} is not an hour as YYYYMMDDHHMMSS"
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+def _warc_rows(path: Path, problems: list[str], passed_over: list[int]) -> Iterator[Row]:
+    """The articles in a WARC file: each HTML response dated from its page as ``import_headlines --from-url`` does.
+
+    A page is dated as it was when archived: a date after the record's own
+    time is not credible. Records that are no HTML pages are passed over; a
+    page that declares no date is named in ``problems``. A record whose bytes
+    do not match its digest, or that cannot be read at all, refuses the file.
+    """
+    number = 0
+    with path.open("rb") as handle:
+        records = iter(ArchiveIterator(handle, check_digests="raise"))
+        try:
+            while record := next(records, None):
+                number += 1
+                if record.rec_type is None:
+                    raise CorpusError(f"{path.name}: record {number} is no WARC record")
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                kind = record.http_headers.get_header("Content-Type") or ""
+                if record.http_headers.get_statuscode() != "200" or "html" not in kind:
+                    passed_over[0] += 1
+                    continue
+                body = record.content_stream().read(MAX_WARC_PAGE + 1)
+                if len(body) > MAX_WARC_PAGE:
+                    problems.append(f"{url}: the page is larger than {MAX_WARC_PAGE // 2**20} MB")
+                    continue
+                try:
+                    yield _warc_row(record, url, body, kind)
+                except (NoDate, ValueError) as error:
+                    problems.append(f"{url}: {error}")
+        # warcio reads a damaged record into AttributeError or ValueError as well as its own error; a record
+        # skipped unread is checked when the next one is asked for, so the damage is at this one or before.
+        except (ArchiveLoadFailed, AttributeError, ValueError, EOFError, OSError) as error:
+            raise CorpusError(f"{path.name} is damaged at record {number + 1} or before it: {error}") from None
+
+
+def _warc_row(record: ArcWarcRecord, url: str, body: bytes, kind: str) -> Row:
+    stamp = record.rec_headers.get_header("WARC-Date") or ""
+    try:
+        archived = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"the record's WARC-Date {stamp!r} is not a time") from None
+    if archived.tzinfo is None:
+        archived = archived.replace(tzinfo=UTC)
+    charset = re.search(r"charset=([\w-]+)", kind)
+    try:
+        html = body.decode(charset.group(1) if charset else "utf-8", "replace")
+    except LookupError:
+        html = body.decode("utf-8", "replace")
+    article = article_date(html, url, now=archived)
+    published = article.published
+    stamp = (
+        published.moment.date().isoformat()
+        if published.granularity == Granularity.DAY
+        else published.moment.isoformat()
+    )
+    row = _row(stamp, article.title, article.outlet, url, "")
+    return replace(row, origin=HeadlineOrigin.WARC, date_found_in=published.where[:120])
 
 
 def _csv_rows(path: Path, problems: list[str]) -> Iterator[Row]:
@@ -242,30 +386,42 @@ def _web_url(url: str) -> str:
 
 
 def headlines_import(path: Path, *, source: str = "", origin: str = HeadlineOrigin.FILE) -> ImportResult:
-    """Import a corpus file in batches: COPY on PostgreSQL, bulk inserts elsewhere.
+    """Import a corpus file in batches: COPY on PostgreSQL, bulk inserts elsewhere; all of it or nothing.
 
     A headline already in the corpus (the same title, publication time and
-    outlet) is not added again, so importing a file twice adds nothing.
+    outlet) is not added again, so importing a file twice adds nothing; a
+    front-page link seen again is kept once, at its first sighting.
     ``source`` names where it came from (the file's name by default; a feed's
-    address), ``origin`` what kind of source that is.
+    address), ``origin`` what kind of source that is. A file that breaks off
+    (CorpusError) leaves nothing of itself behind.
     """
     source = (source or path.name)[:200]
     result = ImportResult(first_problems=[])
     problems: list[str] = []
+    passed_over = [0]
     batch: list[Row] = []
-    for row in read_rows(path, problems):
-        batch.append(row)
-        if len(batch) >= BATCH:
+    with transaction.atomic():
+        for row in read_rows(path, problems, passed_over):
+            batch.append(row)
+            if len(batch) >= BATCH:
+                result.imported += _insert(batch, source, origin)
+                result.already += len(batch)
+                batch = []
+        if batch:
             result.imported += _insert(batch, source, origin)
             result.already += len(batch)
-            batch = []
-    if batch:
-        result.imported += _insert(batch, source, origin)
-        result.already += len(batch)
     result.already -= result.imported
     result.skipped = len(problems)
     result.first_problems = problems[:10]
+    result.passed_over = passed_over[0]
     return result
+
+
+def _key(row: Row) -> uuid.UUID:
+    """A row's headline_key; a front-page link's leaves out the hour, so that each link is kept once."""
+    if row.origin == HeadlineOrigin.GDELT:
+        return headline_key(row.title, _FRONT_PAGE_KEY_TIME, f"{row.outlet}\x00{HeadlineOrigin.GDELT}")
+    return headline_key(row.title, row.published_at, row.outlet)
 
 
 def headline_key(title: str, published_at: datetime, outlet: str) -> uuid.UUID:
@@ -279,7 +435,8 @@ def headline_key(title: str, published_at: datetime, outlet: str) -> uuid.UUID:
 
 
 _COLUMNS = ("key", "title", "normalized_title", "published_at", "published_granularity", "outlet", "url", "language",
-            "source", "origin")  # fmt: skip
+            "source", "origin", "date_found_in")  # fmt: skip
+_PUBLISHED, _ORIGIN = _COLUMNS.index("published_at"), _COLUMNS.index("origin")
 
 
 def _insert(rows: list[Row], source: str, origin: str) -> int:
@@ -292,11 +449,16 @@ def _insert(rows: list[Row], source: str, origin: str) -> int:
     """
     fresh: dict[uuid.UUID, tuple] = {}
     for r in rows:
-        key = headline_key(r.title, r.published_at, r.outlet)
-        fresh.setdefault(key, (key, r.title, normalise(r.title), r.published_at, r.granularity, r.outlet, r.url,
-                               r.language, source, origin))  # fmt: skip
+        key = _key(r)
+        if key not in fresh or r.published_at < fresh[key][_PUBLISHED]:
+            fresh[key] = (key, r.title, normalise(r.title), r.published_at, r.granularity, r.outlet, r.url,
+                          r.language, source, r.origin or origin, r.date_found_in)  # fmt: skip
     for key in _stored(list(fresh)):
-        fresh.pop(key)
+        value = fresh.pop(key)
+        if value[_ORIGIN] == HeadlineOrigin.GDELT:
+            # A front-page link seen earlier than the files before showed it: its first sighting moves back.
+            seen = value[_PUBLISHED]
+            ReferenceHeadline.objects.filter(key=key, published_at__gt=seen).update(published_at=seen)
     values = list(fresh.values())
     if not values:
         return 0
@@ -384,12 +546,14 @@ def headline_lookup() -> HeadlineLookup | None:
         for match in index.match_lines(texts):
             title = index.titles[match.headline]
             # The same headline can be in the corpus more than once; its first publication counts.
-            first = ReferenceHeadline.objects.filter(normalized_title=title).order_by("published_at", "id").first()
+            # A front page's sighting is no publication: it counts only as a lead when nothing dates the title.
+            same = ReferenceHeadline.objects.filter(normalized_title=title).order_by("published_at", "id")
+            first = same.exclude(origin=HeadlineOrigin.GDELT).first() or same.first()
             if first is None:
                 continue
             headline = Headline(
                 first.pk, first.title, first.published_at, first.published_granularity, first.outlet, first.url,
-                match.score,
+                match.score, match.reason, seen_only=first.origin == HeadlineOrigin.GDELT,
             )  # fmt: skip
             found.append((match.lines, headline))
         return found

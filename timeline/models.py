@@ -58,6 +58,8 @@ class HeadlineOrigin(models.TextChoices):
     FEED = "feed", "feed"
     SITEMAP = "sitemap", "news sitemap"
     URL = "url", "article found"
+    GDELT = "gdelt", "front page seen by GDELT"
+    WARC = "warc", "web archive (WARC)"
 
 
 class ReferenceHeadline(models.Model):
@@ -190,6 +192,10 @@ class HeadlineCandidate(models.Model):
     text = models.TextField()
     locator = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A headline of the corpus only seen on a front page (GDELT), which does not say when it was
+    # published: where and when it was seen, and its article's address to date it from.
+    lead = models.CharField(max_length=300, blank=True, default="")
+    lead_url = models.URLField(max_length=2000, blank=True, default="")
 
     class Meta:
         ordering = ["evidence", "id"]

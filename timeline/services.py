@@ -95,7 +95,14 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
         unmatched = [c for c in candidates if c.kind == "headline"]
         HeadlineCandidate.objects.filter(evidence=evidence).delete()
         HeadlineCandidate.objects.bulk_create(
-            HeadlineCandidate(evidence=evidence, text=c.text[:MAX_CANDIDATE_TEXT], locator=c.locator) for c in unmatched
+            HeadlineCandidate(
+                evidence=evidence,
+                text=c.text[:MAX_CANDIDATE_TEXT],
+                locator=c.locator,
+                lead=c.lead[:300],
+                lead_url=c.lead_url,
+            )  # fmt: skip
+            for c in unmatched
         )
         metadata = dict(Evidence.objects.values_list("metadata", flat=True).get(pk=evidence.pk))
         metadata["cue_candidates"] = [{"text": c.text, "locator": c.locator, "reason": c.reason} for c in dates]

@@ -71,6 +71,9 @@ class Headline:
     outlet: str
     url: str
     score: float
+    reason: str = ""  # how the line says the headline: verbatim, in other forms, cut short ...
+    # Only seen on a front page then (GDELT), which bounds nothing: a lead to its article, not a cue.
+    seen_only: bool = False
 
 
 HeadlineLookup = Callable[[list[str]], list[tuple[tuple[int, ...], Headline]]]
@@ -125,9 +128,15 @@ class Candidate:
     locator: dict[str, Any]
     reason: str
     kind: str = "date"
+    lead: str = ""  # for a headline: where the corpus saw it, without a publication date
+    lead_url: str = ""  # and its article, which dates it
 
 
 NOT_IN_CORPUS = "it reads as a news headline, and no reference headline matches it; find the article to date it"
+NOT_DATED = (
+    "it matches a headline seen on a front page, which says when it was shown, not when it was published; "
+    "date it from its article"
+)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -330,11 +339,15 @@ def _frame_cues(
     if headlines is not None:
         for covered, headline in headlines([line.text for line in lines]):
             matched.append(covered)
-            if not plausible(headline.published_at):
-                continue
             parts = [lines[i] for i in covered]
             text = " ".join(p.text for p in parts)
-            drafts.append(headline_draft(headline, text, _locator(frame, box=_box(parts))))
+            locator = _locator(frame, box=_box(parts))
+            if headline.seen_only:
+                site, seen = headline.outlet or "a news site", f"{headline.published_at:%Y-%m-%d %H:%M}"
+                lead = f"seen on the front page of {site} on {seen} UTC (GDELT)"
+                candidates.append(Candidate(text, locator, NOT_DATED, "headline", lead, headline.url))
+            elif plausible(headline.published_at):
+                drafts.append(headline_draft(headline, text, locator))
     for run in unmatched_headlines([line.text for line in lines], matched):
         locator = _locator(frame, box=_box([lines[i] for i in run.lines]))
         candidates.append(Candidate(run.text, locator, NOT_IN_CORPUS, kind="headline"))
@@ -380,6 +393,8 @@ def headline_draft(headline: Headline, text: str, locator: dict[str, Any]) -> Cu
         earliest, latest, zone = start, start, "as published"
     details = {"title": headline.title, "outlet": headline.outlet, "url": headline.url, "score": headline.score,
                "published_at": headline.published_at.isoformat()}  # fmt: skip
+    if headline.reason:
+        details["match"] = headline.reason
     return CueDraft(
         "headline", "not_before", earliest, latest, headline.granularity, zone, "strong", text, locator, details,
         headline,

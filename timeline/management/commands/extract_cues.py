@@ -20,7 +20,7 @@ from archive.pipeline import frames, identify, ocr, probe
 from archive.pipeline.base import StageFailed, StageSkipped
 from archive.vault import spool
 from timeline.extract.cldr import locale_of
-from timeline.extract.cues import CueDraft, draft_cues
+from timeline.extract.cues import Candidate, CueDraft, draft_cues
 from timeline.headlines import headline_lookup
 from timeline.intervals import intersect
 from timeline.selectors import item_facts
@@ -118,9 +118,7 @@ class Command(BaseCommand):
                 record["candidates"] = [
                     {"text": c.text, "locator": c.locator, "reason": c.reason} for c in candidates if c.kind == "date"
                 ]
-                record["unmatched_headlines"] = [
-                    {"text": c.text, "locator": c.locator} for c in candidates if c.kind == "headline"
-                ]
+                record["unmatched_headlines"] = [_unmatched(c) for c in candidates if c.kind == "headline"]
                 record["capture_interval"] = {
                     "earliest": _iso(interval.earliest),
                     "latest": _iso(interval.latest),
@@ -190,3 +188,11 @@ def _cue(draft: CueDraft) -> dict[str, Any]:
         "locator": draft.locator,
         "details": draft.details,
     }
+
+
+def _unmatched(candidate: Candidate) -> dict[str, Any]:
+    """A headline candidate as JSON; one only seen on a front page with its lead to the article."""
+    found = {"text": candidate.text, "locator": candidate.locator}
+    if candidate.lead:
+        found.update(lead=candidate.lead, lead_url=candidate.lead_url)
+    return found

@@ -15,7 +15,9 @@ from timeline.sources import source_import
 class Command(BaseCommand):
     help = (
         "Import dated reference headlines from CSV files (published_at,title[,outlet,url,language]; "
-        "published_at a date or an ISO date-time with offset) or RSS/Atom feeds, or from the pages of articles "
+        "published_at a date or an ISO date-time with offset), RSS/Atom feeds, news sitemaps, GDELT Global "
+        "Frontpage Graph files (front-page links, kept as leads: they say when a headline was shown, not "
+        "published) or WARC files of news pages (each dated from its page); or from the pages of articles "
         "(--from-url), kept in the vault with the date each page gives."
     )
 
@@ -71,9 +73,10 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: {error}") from None
             seconds = time.perf_counter() - started
             rate = result.imported / seconds if seconds else 0
+            passed = f", {result.passed_over} passed over as no headlines or no pages" if result.passed_over else ""
             self.stdout.write(
                 f"{path}: {result.imported} headlines imported, {result.already} already in the corpus, "
-                f"{result.skipped} skipped "
+                f"{result.skipped} skipped{passed} "
                 f"({seconds:.1f} s, {rate:,.0f} rows/s)"
             )
             for problem in result.first_problems or []:
