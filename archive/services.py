@@ -8,7 +8,7 @@ a request came in by.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import partial
@@ -30,8 +30,8 @@ from archive.models import (
     Provenance,
 )
 from archive.pipeline.runner import ProcessingBusy, processing_plan
+from archive.queues import queue_stage
 from archive.roles import Role
-from archive.tasks import queue_stage
 from archive.vault import HashedFile, VaultError, vault_store
 
 if TYPE_CHECKING:
@@ -378,7 +378,7 @@ def provenance_update(*, provenance: Provenance, actor: AbstractBaseUser, change
                 evidence=record.evidence,
                 details={"provenance": record.pk, "changes": diff},
             )
-            _provenance_cues_again(record.evidence, set(diff), actor)
+            _provenance_read_again(record.evidence, set(diff), actor)
     return record
 
 
@@ -386,19 +386,34 @@ def provenance_update(*, provenance: Provenance, actor: AbstractBaseUser, change
 _PROCESSED = (ProcessingStatus.DONE, ProcessingStatus.FAILED)
 
 
-def _provenance_cues_again(evidence: Evidence, fields: set[str], actor: AbstractBaseUser) -> None:
-    """After a provenance edit: set aside the cues the old values gave, and draft the item's cues again."""
-    # timeline builds on archive; only this rule reaches back, and only when it runs.
-    from timeline.services import cues_supersede
+@dataclass(frozen=True)
+class ProvenanceReader:
+    """A stage of another app that reads provenance: what it sets aside when a field is edited, and its name."""
 
+    set_aside: Callable[..., object]  # (evidence=, fields=, actor=, reason=)
+    stage: str
+
+
+# Registered by the apps that read provenance (the timeline's cues), when Django has loaded them.
+PROVENANCE_READERS: list[ProvenanceReader] = []
+
+
+def provenance_reader_register(reader: ProvenanceReader) -> None:
+    if reader not in PROVENANCE_READERS:
+        PROVENANCE_READERS.append(reader)
+
+
+def _provenance_read_again(evidence: Evidence, fields: set[str], actor: AbstractBaseUser) -> None:
+    """After a provenance edit: each reader sets aside what the old values gave, and its stage runs again."""
     changed = ", ".join(sorted(fields))
-    cues_supersede(evidence=evidence, fields=fields, actor=actor, reason=f"the provenance's {changed} was edited")
-    if Evidence.objects.values_list("status", flat=True).get(pk=evidence.pk) not in _PROCESSED:
-        return  # Processing is queued or under way: its cues stage reads the new values.
-    try:
-        evidence_process(evidence=evidence, stage="cues", actor=None)
-    except ServiceError:
-        return  # A stage has just started: it reads the new values.
+    for reader in PROVENANCE_READERS:
+        reader.set_aside(evidence=evidence, fields=fields, actor=actor, reason=f"the provenance's {changed} was edited")
+        if Evidence.objects.values_list("status", flat=True).get(pk=evidence.pk) not in _PROCESSED:
+            continue  # Processing is queued or under way: the stage reads the new values.
+        try:
+            evidence_process(evidence=evidence, stage=reader.stage, actor=None)
+        except ServiceError:
+            continue  # A stage has just started: it reads the new values.
 
 
 def evidence_record_access(*, evidence: Evidence, actor: AbstractBaseUser, downloaded: bool) -> None:

@@ -18,16 +18,14 @@ from django.db import close_old_connections
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from archive.models import Evidence, UrlCollection
+from archive.collect.jobs import url_collection_execute
+from archive.models import UrlCollection
 from archive.pipeline.runner import DATABASE_UNAVAILABLE, stage_execute, stuck_stages
-from archive.pipeline.stages import stage_named
+from archive.queues import COLLECTION_LIMIT, queue_collection, queue_stage
 
 logger = logging.getLogger(__name__)
 
-# Seconds a URL collection may take: a large video and a page capture.
-COLLECTION_LIMIT = 3600
 COLLECTION_ATTEMPTS = 3
-BROKER_DOWN = "The task queue could not be reached; processing starts again when it is back."
 # A stage whose database went away is tried again after 1, 2, 4 ... 60 s, for
 # about a quarter of an hour; after that its claim is found abandoned once the
 # stage's time limit has passed (resume_processing).
@@ -82,22 +80,7 @@ def lost_collections(*, pending_for: timedelta) -> list[int]:
 
 @shared_task(bind=True)
 def collect_url(self: object, job_id: int) -> None:
-    # Imported here: collection stores evidence through the services, which import this module.
-    from archive.collect.jobs import url_collection_execute
-
     url_collection_execute(job_id=job_id, task_id=self.request.id or "")
-
-
-def queue_collection(job_id: int) -> bool:
-    """Send a URL collection to the heavy queue (it runs a browser); False when the broker is down."""
-    try:
-        collect_url.apply_async(
-            (job_id,), queue="heavy", soft_time_limit=COLLECTION_LIMIT, time_limit=COLLECTION_LIMIT + 60
-        )
-    except OperationalError:
-        logger.warning("broker unreachable; collection %s stays queued", job_id)
-        return False
-    return True
 
 
 def _busy_queues() -> frozenset[str]:
@@ -110,27 +93,6 @@ def _busy_queues() -> frozenset[str]:
             return frozenset(q for q in ("default", "heavy") if client.llen(q))
     except (OperationalError, AttributeError, OSError):
         return frozenset()
-
-
-def queue_stage(evidence_id: int, stage_name: str, run: int) -> bool:
-    """Send one stage to its queue with its time limits; False when the broker is down.
-
-    A stage that cannot be sent stays pending in the database, and
-    resume_processing sends it when the broker is back.
-    """
-    stage = stage_named(stage_name)
-    try:
-        run_stage.apply_async(
-            (evidence_id, stage_name, run),
-            queue=stage.queue,
-            soft_time_limit=stage.time_limit,
-            time_limit=stage.time_limit + 60,
-        )
-    except OperationalError:
-        logger.warning("broker unreachable; evidence %s stage %s stays pending", evidence_id, stage_name)
-        Evidence.objects.filter(pk=evidence_id).update(status_reason=BROKER_DOWN)
-        return False
-    return True
 
 
 @worker_ready.connect

@@ -29,6 +29,7 @@ from archive.forms import (
     UploadForm,
     UrlCollectForm,
 )
+from archive.locales import case_locales, evidence_device_locale
 from archive.models import (
     Case,
     CollectionMethod,
@@ -127,7 +128,7 @@ def case_detail(request: HttpRequest, membership: Membership) -> HttpResponse:
             "query": query.urlencode(),
             "can_collect": membership.can(Capability.COLLECT),
             "can_edit": membership.can(Capability.EDIT_CASE),
-            "locales": selectors.case_locales(case),
+            "locales": case_locales(case),
         },
     )
 
@@ -180,7 +181,7 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
     for record in provenance:
         record.editable = _may_edit_provenance(membership, record)
     # The case's default device locale is worth a line only when no record names a locale of its own.
-    assumed_locale = "" if any(r.locale for r in provenance) else selectors.evidence_device_locale(evidence, provenance)
+    assumed_locale = "" if any(r.locale for r in provenance) else evidence_device_locale(evidence, provenance)
     return render(
         request,
         "archive/evidence_detail.html",

@@ -311,4 +311,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # pymorphy3 says at INFO which dictionary it loaded, in every process that matches a headline.
+    "loggers": {"pymorphy3": {"level": "WARNING"}},
 }

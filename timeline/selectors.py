@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models import Case as Switch
 
+from archive.locales import case_locales, evidence_device_locale
 from archive.models import Case, Evidence, Frame, Provenance, TextLine
 from timeline.extract.clocks import Line
 from timeline.extract.cues import FrameText, ItemFacts
@@ -43,9 +44,6 @@ from timeline.models import (
 
 def item_facts(evidence: Evidence) -> ItemFacts:
     """What an item shows and what its provenance says, as plain data for ``draft_cues``."""
-    # archive.selectors imports the pipeline, which imports this module: read it when called.
-    from archive.selectors import case_locales, evidence_device_locale
-
     frames = evidence.frames.order_by("index").prefetch_related(
         Prefetch("lines", queryset=TextLine.objects.order_by("index"))
     )

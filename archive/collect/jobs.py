@@ -24,6 +24,7 @@ from archive.collect.fetcher import admitted, local_name, public_address
 from archive.collect.run import CollectionFailed, url_collection_run
 from archive.custody import custody_append
 from archive.models import Case, CustodyAction, UrlCollection
+from archive.queues import queue_collection
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -100,8 +101,6 @@ def url_rows(text: str) -> list[tuple[str, str]]:
 
 def url_collect_request(*, case: Case, urls: list[tuple[str, str]], actor: AbstractBaseUser) -> list[UrlCollection]:
     """Record requests to collect URLs, each with its notes, and queue them when the transaction commits."""
-    from archive.tasks import queue_collection  # the task module imports this one
-
     jobs = []
     with transaction.atomic():
         for url, notes in urls:

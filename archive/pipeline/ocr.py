@@ -23,6 +23,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from PIL import Image
 
+from archive.locales import case_locales, evidence_device_locale
 from archive.models import Evidence, Frame, FrameSource, TextLine
 from archive.pipeline.base import Stage, StageSkipped
 from archive.pipeline.images import open_image, upright
@@ -318,9 +319,6 @@ def run(evidence: Evidence) -> None:
     frames = list(evidence.frames.filter(ocr_done=False).exclude(source="page_text"))
     if not frames:
         raise StageSkipped("nothing to read: every frame has a text layer")
-    # The selectors import the stages (their names), and so this stage: imported here, not above.
-    from archive.selectors import case_locales, evidence_device_locale
-
     device = evidence_device_locale(evidence)
     locales = [*case_locales(evidence.case), *([device] if device else [])]
     languages, missing = ocr_languages(settings.OCR_LANGUAGES, locales)

@@ -23,6 +23,7 @@ from django.urls import reverse
 
 from archive import tasks
 from archive.models import Evidence, ProcessingStatus, StageRun, StageStatus
+from archive.queues import BROKER_DOWN
 from archive.vault import vault_open
 from tests import media
 from tests.archive.test_worker import SCREENS, finished, long_recording, wait_until
@@ -141,7 +142,7 @@ def test_redis_restarted_while_one_item_is_processed_and_another_uploaded_loses_
             assert response.status_code == 200
             waiting = Evidence.objects.get(original_name="shot.png")
             assert waiting.status == ProcessingStatus.QUEUED
-            assert waiting.status_reason == tasks.BROKER_DOWN
+            assert waiting.status_reason == BROKER_DOWN
             with vault_open(waiting.sha256) as stored:
                 assert stored.read() == shot
             time.sleep(DOWN_SECONDS)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from archive.models import Evidence, ProcessingStatus, StageRun, StageStatus
 from archive.pipeline.stages import STAGE_NAMES
-from archive.tasks import BROKER_DOWN
+from archive.queues import BROKER_DOWN
 from tests import media
 from tests.conftest import World, broker, collect
 

@@ -6,9 +6,9 @@ import pytest
 
 from archive import services
 from archive.custody import custody_append, custody_replay, custody_verify, provenance_snapshot
+from archive.locales import case_locales, evidence_device_locale
 from archive.models import Case, CustodyAction, CustodyEntry, Evidence, ProcessingStatus, Provenance
 from archive.roles import Role
-from archive.selectors import case_locales, evidence_device_locale
 from tests.conftest import PDF_BYTES, World, collect, png_bytes
 
 

@@ -1,4 +1,7 @@
-"""cues: dated cues from an item's text, layout and metadata (see timeline/extract/cues.py)."""
+"""The stages the timeline adds to the archive's pipeline, registered when the app is ready (apps.py).
+
+cues: dated cues from an item's text, layout and metadata (see timeline/extract/cues.py).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,9 @@ from timeline.selectors import item_facts
 from timeline.services import cues_replace_proposed
 
 
-def run(evidence: Evidence) -> None:
+def run_cues(evidence: Evidence) -> None:
     drafts, candidates = draft_cues(item_facts(evidence), headline_lookup())
     cues_replace_proposed(evidence=evidence, drafts=drafts, candidates=candidates)
 
 
-STAGE = Stage(name="cues", queue="default", time_limit=600, run=run)
+CUES = Stage(name="cues", queue="default", time_limit=600, run=run_cues)
