@@ -369,3 +369,38 @@ class UrlCollection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} ({self.status})"
+
+
+class SearchKind(models.TextChoices):
+    OCR = "ocr", "text read on screen"
+    TEXT_LAYER = "text_layer", "document text layer"
+    PROVENANCE = "provenance", "provenance"
+    CUE = "cue", "cue"
+    HEADLINE = "headline", "headline"
+    NOTE = "note", "review note"
+
+
+class SearchEntry(models.Model):
+    """One piece of text a case holds, where it is, for full-text search (archive/search.py).
+
+    Derived: written by the services and stages that change what it copies,
+    and rebuilt by ``search_index --rebuild``. ``source`` names the row it
+    copies ("line:17", "provenance:3:notes"), once.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="search_entries")
+    kind = models.CharField(max_length=12, choices=SearchKind.choices)
+    source = models.CharField(max_length=60, unique=True)
+    text = models.TextField()
+    # What is indexed: the text with OCR's look-alike letters in the script of their line (archive.search.searchable).
+    words = models.TextField()
+    frame = models.PositiveIntegerField(null=True, blank=True)
+    time = models.FloatField(null=True, blank=True)
+    box = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.text[:60]}"

@@ -32,6 +32,7 @@ from archive.models import (
 from archive.pipeline.runner import ProcessingBusy, processing_plan
 from archive.queues import queue_stage
 from archive.roles import Role
+from archive.search import search_index_provenance
 from archive.vault import HashedFile, VaultError, vault_store
 
 if TYPE_CHECKING:
@@ -378,6 +379,7 @@ def provenance_update(*, provenance: Provenance, actor: AbstractBaseUser, change
                 evidence=record.evidence,
                 details={"provenance": record.pk, "changes": diff},
             )
+            search_index_provenance(record.evidence)
             _provenance_read_again(record.evidence, set(diff), actor)
     return record
 

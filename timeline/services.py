@@ -18,7 +18,8 @@ from archive.collect.guard import guarding_proxy
 from archive.collect.page import CaptureFailed, page_capture
 from archive.custody import custody_append
 from archive.links import web_address
-from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame
+from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame, SearchKind
+from archive.search import Entry, search_entries_replace
 from archive.vault import spool, vault_store
 from timeline.extract.articles import Article, NoDate, article_date
 from timeline.extract.cues import Candidate, CueDraft, Headline, headline_draft, local_bounds
@@ -109,6 +110,7 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
         Evidence.objects.filter(pk=evidence.pk).update(metadata=metadata)
         evidence.metadata = metadata
         intervals_refresh(evidence=evidence)
+        search_index_cues(evidence)
         # What verify_archive replays: the item's cues and the text they were read from, as digests.
         custody_append(
             case=Case.objects.get(pk=evidence.case_id),
@@ -184,6 +186,7 @@ def cues_supersede(*, evidence: Evidence, fields: set[str], actor: AbstractBaseU
                      "reason": reason},
         )  # fmt: skip
         intervals_refresh(evidence=evidence)
+        search_index_cues(evidence)
     return superseded
 
 
@@ -294,6 +297,7 @@ def cue_review(*, cue: Cue, actor: AbstractBaseUser, confirm: bool, note: str = 
             details={"cue": locked.pk, "kind": locked.kind, "bound": locked.bound, "note": note},
         )
         intervals_refresh(evidence=locked.evidence)
+        search_index_cues(locked.evidence)
     return locked
 
 
@@ -352,6 +356,7 @@ def cue_add_manual(
                      "digest": cue_digest(Cue.objects.get(pk=cue.pk))},
         )  # fmt: skip
         intervals_refresh(evidence=evidence)
+        search_index_cues(evidence)
     return cue
 
 
@@ -641,6 +646,7 @@ def _reference_cue(reference: ReferenceHeadline, candidate: HeadlineCandidate, a
         )  # fmt: skip
         HeadlineCandidate.objects.filter(pk=candidate.pk).delete()
         intervals_refresh(evidence=evidence)
+        search_index_cues(evidence)
     return cue
 
 
@@ -654,3 +660,22 @@ def headline_source_add(*, url: str, kind: str) -> HeadlineSource:
         HeadlineSource.objects.filter(pk=source.pk).update(active=True, kind=kind)
         source.refresh_from_db()
     return source
+
+
+def search_index_cues(evidence: Evidence) -> None:
+    """The item's cues, headlines (matched and lacking) and review notes in its case's search index."""
+    cues = list(Cue.objects.filter(evidence=evidence).select_related("headline"))
+
+    def at(locator: dict) -> dict:
+        box = locator.get("box")
+        return {"frame": locator.get("frame"), "time": locator.get("time"), "box": list(box) if box else None}
+
+    search_entries_replace(evidence, SearchKind.CUE, [Entry(f"cue:{c.pk}", c.text, **at(c.locator)) for c in cues])
+    headlines = [Entry(f"cue:{c.pk}:headline", c.headline.title, **at(c.locator)) for c in cues if c.headline]
+    headlines += [
+        Entry(f"candidate:{c.pk}", c.text, **at(c.locator)) for c in HeadlineCandidate.objects.filter(evidence=evidence)
+    ]
+    search_entries_replace(evidence, SearchKind.HEADLINE, headlines)
+    search_entries_replace(
+        evidence, SearchKind.NOTE, [Entry(f"cue:{c.pk}:note", c.note, **at(c.locator)) for c in cues if c.note]
+    )

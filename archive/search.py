@@ -1,0 +1,247 @@
+"""Full-text search over what a case holds: the index's entries, how they are written, and how they are found.
+
+Each ``SearchEntry`` copies one piece of text with where it is (the frame,
+its time in a recording, the box). The archive writes the entries of what it
+holds (text read on screen, document text layers, provenance: the ``index``
+stage and provenance edits); the timeline writes those of cues, headlines and
+review notes through the same ``search_entries_replace`` whenever its
+services change them. ``search_index --rebuild`` writes it all anew.
+
+Finding is the database's: on PostgreSQL the Russian and English stems of
+the words (a GIN index on both ``to_tsvector``) and, for words OCR damaged,
+trigram word similarity (pg_trgm); on SQLite an FTS5 table. Both read quoted
+phrases and prefixes (``размет*``). Only the cases a person belongs to are
+searched, in the query itself: a case they are not in adds nothing, not even
+to the count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from archive.models import Evidence, FrameSource, Provenance, SearchEntry, SearchKind, TextLine
+
+# Provenance fields worth finding, and what the platform gave (yt-dlp's title and description).
+PROVENANCE_FIELDS = ("original_name", "source_url", "platform", "account", "post_id", "notes")
+PLATFORM_FIELDS = ("title", "description", "uploader", "channel")
+MAX_QUERY_TERMS = 12
+# Trigram word similarity (0..1) at which a word OCR damaged (one letter of eight) still finds the word.
+MIN_SIMILARITY = 0.5
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+# Latin letters OCR reads for Cyrillic ones of the same shape, and back.
+_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES = "aceopxykmtbhAEOPCXYKMTBH", "асеорхукмтвнАЕОРСХУКМТВН"
+_TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
+_TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
+_LETTERS = re.compile(r"[^\W\d_]+")
+_ALIKE = frozenset(_LATIN_LOOKALIKES + _CYRILLIC_LOOKALIKES)
+
+
+def searchable(text: str) -> str:
+    """The text as it is indexed: each word in one script, where OCR's look-alike letters allow it.
+
+    OCR reads ``на`` in a Russian line as Latin ``Ha`` and ``Cоздано`` with a
+    Latin C. A word that mixes the scripts is written in the script of most
+    of its letters; a word of look-alike letters only (``Ha``) in its line's.
+    Words with letters of their own (``NTechLab``) stay as they are.
+    """
+    line = _script(text)
+    return _LETTERS.sub(lambda found: _one_script(found[0], line), text) if line else text
+
+
+def _script(text: str) -> str:
+    """ "cyrillic" or "latin", whichever most letters are in, when both are there; else ""."""
+    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in text)
+    latin = sum(c.isascii() and c.isalpha() for c in text)
+    if not (cyrillic and latin):
+        return ""
+    return "cyrillic" if cyrillic >= latin else "latin"
+
+
+def _one_script(word: str, line: str) -> str:
+    script = _script(word) or (line if set(word) <= _ALIKE else "")
+    if script == "cyrillic":
+        return word.translate(_TO_CYRILLIC)
+    return word.translate(_TO_LATIN) if script == "latin" else word
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search as typed: words, quoted phrases and prefixes (a word ending in ``*``)."""
+
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]
+    prefixes: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.words or self.phrases or self.prefixes)
+
+
+def query_parse(text: str) -> Query:
+    """The terms of a search; punctuation that the engines would read as syntax is dropped."""
+    words, phrases, prefixes = [], [], []
+    for phrase, term in _TERM.findall(text)[:MAX_QUERY_TERMS]:
+        if phrase:
+            cleaned = " ".join(re.findall(r"\w+", phrase))
+            if cleaned:
+                phrases.append(cleaned)
+            continue
+        prefix = term.endswith("*")
+        for word in re.findall(r"\w+", term):
+            (prefixes if prefix else words).append(word)
+    return Query(tuple(words), tuple(phrases), tuple(prefixes))
+
+
+# Writing the index.
+
+
+@dataclass(frozen=True)
+class Entry:
+    source: str
+    text: str
+    frame: int | None = None
+    time: float | None = None
+    box: list[int] | None = None
+
+
+def search_entries_replace(evidence: Evidence, kind: str, entries: Iterable[Entry]) -> int:
+    """Put an item's entries of one kind in place of those it had; returns how many it has now."""
+    rows = [
+        SearchEntry(
+            case_id=evidence.case_id,
+            evidence=evidence,
+            kind=kind,
+            source=e.source,
+            text=e.text,
+            words=searchable(e.text),
+            frame=e.frame,
+            time=e.time,
+            box=e.box,
+        )
+        for e in entries
+        if e.text.strip()
+    ]
+    with transaction.atomic():
+        SearchEntry.objects.filter(evidence=evidence, kind=kind).delete()
+        SearchEntry.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def search_index_item(evidence: Evidence) -> int:
+    """Index what the archive holds of an item: its lines (read on screen or a text layer) and its provenance."""
+    lines = TextLine.objects.filter(frame__evidence=evidence).select_related("frame").order_by("frame__index", "index")
+    read, layer = [], []
+    for line in lines.iterator(chunk_size=5000):
+        entry = Entry(f"line:{line.pk}", line.text, line.frame.index, line.frame.time,
+                      [line.left, line.top, line.width, line.height])  # fmt: skip
+        (layer if line.frame.source == FrameSource.PAGE_TEXT else read).append(entry)
+    count = search_entries_replace(evidence, SearchKind.OCR, read)
+    count += search_entries_replace(evidence, SearchKind.TEXT_LAYER, layer)
+    return count + search_index_provenance(evidence)
+
+
+def search_index_provenance(evidence: Evidence) -> int:
+    entries = []
+    for record in Provenance.objects.filter(evidence=evidence):
+        for name in PROVENANCE_FIELDS:
+            entries.append(Entry(f"provenance:{record.pk}:{name}", str(getattr(record, name) or "")))
+        info = record.platform_info or {}
+        for name in PLATFORM_FIELDS:
+            if isinstance(info.get(name), str):
+                entries.append(Entry(f"provenance:{record.pk}:platform.{name}", info[name][:20_000]))
+    return search_entries_replace(evidence, SearchKind.PROVENANCE, entries)
+
+
+# Finding.
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: SearchEntry
+    score: float
+
+
+@dataclass(frozen=True)
+class _Sql:
+    where: str
+    where_parameters: list[object]
+    score: str
+    score_parameters: list[object]
+
+
+def search_hits(
+    query: Query, *, cases: Sequence[int], kinds: Sequence[str] = (), limit: int = 50, offset: int = 0
+) -> tuple[list[Hit], int]:
+    """The entries of these cases that the query finds, best first, and how many there are in all."""
+    if query.empty or not cases:
+        return [], 0
+    sql = _postgresql(query) if connection.vendor == "postgresql" else _sqlite(query)
+    where = f"{sql.where} AND e.case_id IN ({', '.join(['%s'] * len(cases))})"
+    parameters = [*sql.where_parameters, *cases]
+    if kinds:
+        where += f" AND e.kind IN ({', '.join(['%s'] * len(kinds))})"
+        parameters += list(kinds)
+    table = SearchEntry._meta.db_table
+    joins = f" JOIN {_FTS} ON {_FTS}.rowid = e.id" if connection.vendor == "sqlite" else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # How close a word OCR damaged must be, for this transaction only (pg_trgm's own default is 0.6).
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(MIN_SIMILARITY)])
+        cursor.execute(f"SELECT COUNT(*) FROM {table} e{joins} WHERE {where}", parameters)  # noqa: S608
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT e.id, {sql.score} FROM {table} e{joins} WHERE {where} "  # noqa: S608 - names from the code
+            "ORDER BY 2 DESC, e.id LIMIT %s OFFSET %s",
+            [*sql.score_parameters, *parameters, limit, offset],
+        )
+        found = cursor.fetchall()
+    entries = SearchEntry.objects.select_related("evidence").in_bulk([pk for pk, _ in found])
+    return [Hit(entries[pk], round(float(score), 4)) for pk, score in found if pk in entries], total
+
+
+_VECTOR = "(to_tsvector('russian', e.words) || to_tsvector('english', e.words))"
+_FTS = "archive_searchentry_fts"
+
+
+def _postgresql(query: Query) -> _Sql:
+    """Stems in Russian or English, phrases in order, prefixes; plain words also by trigram word similarity.
+
+    A word OCR damaged (``NTcchLab``) is found by pg_trgm's ``<%`` (word
+    similarity above ``MIN_SIMILARITY``, through the trigram index).
+    """
+    typed = " ".join([*query.words, *(f'"{p}"' for p in query.phrases)])
+    terms, parameters = [], []
+    if typed:
+        terms.append("(websearch_to_tsquery('russian', %s) || websearch_to_tsquery('english', %s))")
+        parameters += [typed, typed]
+    for prefix in query.prefixes:
+        terms.append("to_tsquery('simple', quote_literal(%s) || ':*')")
+        parameters.append(prefix.lower())
+    tsquery = " && ".join(terms)
+    where, score = f"{_VECTOR} @@ ({tsquery})", f"ts_rank({_VECTOR}, {tsquery})"
+    where_parameters, score_parameters = list(parameters), list(parameters)
+    if query.words and not (query.phrases or query.prefixes):
+        similar = " AND ".join(["%s <%% e.words"] * len(query.words))
+        where = f"({where} OR ({similar}))"
+        where_parameters += list(query.words)
+        score = f"{score} + 0.1 * word_similarity(%s, e.words)"
+        score_parameters.append(" ".join(query.words))
+    return _Sql(where, where_parameters, score, score_parameters)
+
+
+def _sqlite(query: Query) -> _Sql:
+    """FTS5: every word, phrase and prefix, each quoted so that nothing typed is read as FTS5's syntax."""
+    quoted = [
+        *(_fts_string(w) for w in query.words),
+        *(_fts_string(p) for p in query.phrases),
+        *(f"{_fts_string(p)}*" for p in query.prefixes),
+    ]
+    return _Sql(f"{_FTS} MATCH %s", [" ".join(quoted)], f"-bm25({_FTS})", [])
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'

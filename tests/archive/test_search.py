@@ -1,0 +1,95 @@
+"""Full-text search over a case: real OCR of a re-compressed screenshot, provenance and cues; only one's own cases."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from archive import services
+from archive.models import Case, Membership, Provenance, SearchEntry, SearchKind
+from archive.roles import Role
+from archive.search import query_parse, search_hits, search_index_item
+from tests import media
+from tests.conftest import World, collect
+from tests.timeline.test_unmatched_headlines import _jpeg
+
+SCREEN = [
+    "Requester: NTechLab",
+    "Разметка лиц на фотографиях",
+    "Создано 04.09.2023",
+    "Reward 0.05 USD",
+]
+
+
+@pytest.fixture
+def item(world: World, run_pipeline: object) -> object:
+    screen = media.text_image(SCREEN, font_size=26)
+    return run_pipeline(_jpeg(screen, 60), "task.jpg")
+
+
+def found(world: World, text: str, **options: object) -> list[SearchEntry]:
+    hits, total = search_hits(query_parse(text), cases=[world.case.pk], **options)
+    assert total >= len(hits)
+    return [hit.entry for hit in hits]
+
+
+def test_lines_read_on_a_screenshot_are_found_with_their_frame_and_box(world: World, item: object) -> None:
+    [hit] = found(world, "NTechLab", kinds=[SearchKind.OCR])
+    assert hit.evidence_id == item.pk and "NTechLab" in hit.text
+    assert hit.frame == 0 and len(hit.box) == 4
+    # OCR reads "на" with Latin letters; the index reads it in its line's script.
+    assert [e.words.lower() for e in found(world, '"на фотографиях"', kinds=[SearchKind.OCR])] == [SCREEN[1].lower()]
+    assert found(world, "фотограф*", kinds=[SearchKind.OCR])
+    assert not found(world, '"фотографиях лиц"')
+    # The date on the screen became a cue, and its text is found as one.
+    assert any(e.kind == SearchKind.CUE for e in found(world, "04.09.2023"))
+
+
+def test_typed_punctuation_is_no_query_syntax(world: World, item: object) -> None:
+    for text in ['NTechLab"', "(NTechLab", "NTechLab -", "a:b NEAR(x y)", "*", '""']:
+        search_hits(query_parse(text), cases=[world.case.pk])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stems and trigrams are PostgreSQL's")
+def test_postgresql_finds_inflected_and_ocr_damaged_words(world: World, item: object) -> None:
+    assert [e.words.lower() for e in found(world, "фотография", kinds=[SearchKind.OCR])] == [SCREEN[1].lower()]
+    assert found(world, "NTcchLab", kinds=[SearchKind.OCR])
+
+
+def test_an_outsider_finds_nothing_and_counts_nothing(world: World, item: object) -> None:
+    other = Case.objects.create(slug="outsiders-own", title="Another case", created_by=world.outsider)
+    Membership.objects.create(case=other, user=world.outsider, role=Role.OWNER)
+    out = io.StringIO()
+    call_command("search", "NTechLab", "--all-cases", "--user", world.outsider.username, stdout=out)
+    assert out.getvalue().strip() == "0 hit(s)"
+    out = io.StringIO()
+    call_command("search", "NTechLab", "--all-cases", "--user", world.owner.username, "--json", stdout=out)
+    [line, *_] = out.getvalue().splitlines()
+    record = json.loads(line)
+    assert record["evidence"] == item.pk and record["kind"] in ("ocr", "cue")
+    assert set(record) >= {"evidence", "kind", "text", "frame", "time", "box", "score"}
+
+
+def test_provenance_is_found_and_kept_current_when_edited(world: World) -> None:
+    evidence = collect(
+        world.case, media.png(media.text_image(["x"])), "shot.png", notes="posted by the requester"
+    ).evidence
+    search_index_item(evidence)
+    assert found(world, "requester", kinds=[SearchKind.PROVENANCE])
+    record = Provenance.objects.get(evidence=evidence)
+    services.provenance_update(provenance=record, actor=world.owner, changes={"notes": "seen on Toloka"})
+    assert not found(world, "requester", kinds=[SearchKind.PROVENANCE])
+    assert found(world, "Toloka", kinds=[SearchKind.PROVENANCE])
+
+
+def test_the_index_is_rebuilt_by_a_command(world: World, item: object) -> None:
+    SearchEntry.objects.all().delete()
+    assert not found(world, "NTechLab")
+    out = io.StringIO()
+    call_command("search_index", "--rebuild", "--case", world.case.slug, stdout=out)
+    assert "item(s) indexed again" in out.getvalue()
+    assert found(world, "NTechLab", kinds=[SearchKind.OCR])
