@@ -37,6 +37,7 @@ _LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES = "aceopxykmtbhAEOPCXYKMTBH", "асео�
 _TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
 _TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
 _LETTERS = re.compile(r"[^\W\d_]+")
+_LETTERS_OR_DIGITS = re.compile(r"\w+")
 _ALIKE = frozenset(_LATIN_LOOKALIKES + _CYRILLIC_LOOKALIKES)
 
 
@@ -245,3 +246,31 @@ def _sqlite(query: Query) -> _Sql:
 
 def _fts_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
+
+
+def marked(text: str, query: Query) -> list[tuple[str, bool]]:
+    """The text in pieces, each with whether it is a word the query looked for (to be shown marked).
+
+    A word counts as the query's when it is the same, starts with a prefix
+    the query gave, or shares the start of a longer word (``фотографиях``
+    for ``фотография``): what the stems found, near enough to show.
+    """
+    wanted = [w.lower() for w in (*query.words, *(word for p in query.phrases for word in p.split()))]
+    prefixes = [p.lower() for p in query.prefixes]
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    for found in _LETTERS_OR_DIGITS.finditer(text):
+        word = searchable(found[0]).lower()
+        hit = any(word.startswith(p) for p in prefixes) or any(_same_word(word, w) for w in wanted)
+        if hit:
+            pieces += [(text[last : found.start()], False), (found[0], True)]
+            last = found.end()
+    pieces.append((text[last:], False))
+    return [(piece, hit) for piece, hit in pieces if piece]
+
+
+def _same_word(word: str, wanted: str) -> bool:
+    if word == wanted:
+        return True
+    stem = max(4, len(wanted) - 2)
+    return len(wanted) >= 5 and len(word) >= stem and word[:stem] == wanted[:stem]

@@ -8,6 +8,9 @@ app_name = "archive"
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    path("search/", views.search_everywhere, name="search_everywhere"),
+    path("cases/<slug:slug>/search/", views.case_search, name="case_search"),
+    path("cases/<slug:slug>/search/<int:entry_pk>.png", views.search_crop, name="search_crop"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<slug:slug>/", views.case_detail, name="case_detail"),
     path("cases/<slug:slug>/edit/", views.case_edit, name="case_edit"),

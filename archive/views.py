@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from archive import selectors, services
 from archive.collect.jobs import url_collect_request
+from archive.crops import boxed_crop
 from archive.filters import EvidenceFilter
 from archive.forms import (
     CaseEditForm,
@@ -38,10 +42,13 @@ from archive.models import (
     Membership,
     ProcessingStatus,
     Provenance,
+    SearchEntry,
+    SearchKind,
     UrlCollection,
 )
 from archive.pipeline.stages import STAGE_NAMES
 from archive.roles import PERMISSIONS, Capability, Role
+from archive.search import marked, query_parse, search_hits
 from archive.vault import vault_chunks, vault_open
 from timeline import selectors as timeline_selectors
 
@@ -182,6 +189,13 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
         record.editable = _may_edit_provenance(membership, record)
     # The case's default device locale is worth a line only when no record names a locale of its own.
     assumed_locale = "" if any(r.locale for r in provenance) else evidence_device_locale(evidence, provenance)
+    # A search hit's second in a recording: the video starts there (a media fragment).
+    try:
+        start = max(0.0, float(request.GET["t"])) if "t" in request.GET else None
+    except ValueError:
+        start = None
+    if start is not None and not math.isfinite(start):
+        start = None
     return render(
         request,
         "archive/evidence_detail.html",
@@ -191,6 +205,7 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
             "evidence": evidence,
             "provenance": provenance,
             "assumed_locale": assumed_locale,
+            "start": start,
             "custody": selectors.evidence_custody(evidence),
             "stage_runs": selectors.evidence_stage_runs(evidence),
             "frames": selectors.evidence_frames(evidence),
@@ -435,3 +450,70 @@ def url_collect(request: HttpRequest, membership: Membership) -> HttpResponse:
         return redirect("archive:url_collect", slug=case.slug)
     jobs = UrlCollection.objects.filter(case=case).select_related("media", "page", "requested_by")[:50]
     return render(request, "archive/url_collect.html", {"case": case, "form": form, "jobs": jobs})
+
+
+SEARCH_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class _SearchHit:
+    entry: SearchEntry
+    pieces: list[tuple[str, bool]]
+    score: float
+
+
+def _search_page(request: HttpRequest, cases: list[int], context: dict[str, object]) -> HttpResponse:
+    """A page of hits in the given cases (the person's own, checked by the caller)."""
+    text = request.GET.get("q", "")[:500]
+    query = query_parse(text)
+    kinds = [k for k in request.GET.getlist("kind") if k in SearchKind.values]
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    offset = (number - 1) * SEARCH_PAGE_SIZE
+    hits, total = search_hits(query, cases=cases, kinds=kinds, limit=SEARCH_PAGE_SIZE, offset=offset)
+    shown = [_SearchHit(hit.entry, marked(hit.entry.text, query), hit.score) for hit in hits]
+    others = urlencode([("q", text), *(("kind", k) for k in kinds)])
+    return render(
+        request,
+        "archive/search.html",
+        {
+            **context,
+            "q": text,
+            "kinds": SearchKind.choices,
+            "chosen": kinds,
+            "hits": shown,
+            "total": total,
+            "number": number,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if offset + len(hits) < total else None,
+            "others": others,
+            "searched": not query.empty,
+        },
+    )
+
+
+@case_view()
+@require_GET
+def case_search(request: HttpRequest, membership: Membership) -> HttpResponse:
+    return _search_page(request, [membership.case_id], {"case": membership.case})
+
+
+@login_required
+@require_GET
+def search_everywhere(request: HttpRequest) -> HttpResponse:
+    """Every case of the person: the cases are theirs by membership, in the query, so others add nothing."""
+    cases = list(Membership.objects.filter(user=request.user).values_list("case_id", flat=True))
+    return _search_page(request, cases, {"case": None})
+
+
+@case_view()
+@require_GET
+def search_crop(request: HttpRequest, membership: Membership, entry_pk: int) -> HttpResponse:
+    """The frame a hit was read on, cut around its box."""
+    entry = get_object_or_404(SearchEntry.objects.select_related("evidence"), case=membership.case, pk=entry_pk)
+    frame = Frame.objects.filter(evidence=entry.evidence, index=entry.frame).first()
+    if frame is not None:
+        frame.evidence = entry.evidence
+    return sandboxed(HttpResponse(boxed_crop(frame, entry.box), content_type="image/png"))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,12 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from PIL import ImageDraw
 
 from archive import selectors as selectors_archive
+from archive.crops import boxed_crop
 from archive.models import Evidence, Frame, Membership, Provenance
-from archive.pipeline.base import StageFailed
-from archive.pipeline.ocr import frame_image
 from archive.roles import Capability
 from archive.vault import vault_open
 from archive.views import case_view, sandboxed
@@ -33,8 +30,6 @@ from timeline.forms import ArticleForm, EntitiesLinkForm, EntityForm, EventForm,
 from timeline.intervals import Interval, Verdict, conflicting
 from timeline.models import Cue, Entity, HeadlineCandidate, IntervalMode, KeyEvent, SignOff
 from timeline.selectors import cue_frame
-
-CROP_MARGIN = 32
 
 
 @case_view()
@@ -87,28 +82,11 @@ def _candidate(membership: Membership, pk: int, candidate_pk: int) -> HeadlineCa
 
 
 def _crop(found: Cue | HeadlineCandidate) -> HttpResponse:
-    box = (found.locator or {}).get("box")
     frame = cue_frame(found)
-    if frame is None or not box:
-        raise Http404("This was not read from a picture.")
-    frame.evidence = found.evidence
-    try:
-        image = frame_image(frame).convert("RGB")
-    except (StageFailed, OSError):
-        raise Http404("The frame's picture is not available.") from None
-    left, top, width, height = box
-    margin = max(CROP_MARGIN, height)
-    area = (max(0, left - margin), max(0, top - margin), min(image.width, left + width + margin),
-            min(image.height, top + height + margin))  # fmt: skip
-    crop = image.crop(area)
-    ImageDraw.Draw(crop).rectangle(
-        (left - area[0] - 3, top - area[1] - 3, left - area[0] + width + 3, top - area[1] + height + 3),
-        outline=(214, 40, 40),
-        width=3,
-    )
-    buffer = io.BytesIO()
-    crop.save(buffer, "PNG")
-    return sandboxed(HttpResponse(buffer.getvalue(), content_type="image/png"))
+    if frame is not None:
+        frame.evidence = found.evidence
+    png = boxed_crop(frame, (found.locator or {}).get("box"))
+    return sandboxed(HttpResponse(png, content_type="image/png"))
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from archive.derived import derived_name, derived_save
-from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Membership
+from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Membership, SearchEntry
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import spool, vault_open, vault_store
 from tests.conftest import PASSWORD, PDF_BYTES, World, collect, png_bytes
@@ -38,6 +38,8 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "archive:case_progress": (Capability.VIEW, "get"),
     "archive:evidence_reprocess": (Capability.REPROCESS, "post"),
     "archive:frame_image": (Capability.VIEW, "get"),
+    "archive:case_search": (Capability.VIEW, "get"),
+    "archive:search_crop": (Capability.VIEW, "get"),
     "timeline:cue_crop": (Capability.VIEW, "get"),
     "timeline:candidate_crop": (Capability.VIEW, "get"),
     "timeline:candidate_lookup": (Capability.ADD_CUES, "post"),
@@ -59,7 +61,7 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "timeline:entities_link": (Capability.MANAGE_EVENTS, "post"),
 }
 # URLs that belong to no case: any logged-in person may open them.
-PERSONAL_URLS = {"archive:case_list", "archive:case_create"}
+PERSONAL_URLS = {"archive:case_list", "archive:case_create", "archive:search_everywhere"}
 PUBLIC_URLS = {"login", "logout"}
 
 
@@ -87,6 +89,7 @@ def _url(name: str, world: World) -> str:
         "candidate_pk": HeadlineCandidate.objects.get(evidence=world.evidence).pk,
         "part": "picture",
         "event_pk": KeyEvent.objects.get(case=world.case).pk,
+        "entry_pk": SearchEntry.objects.get(evidence=world.evidence, source="test:line").pk,
     }
     return reverse(name, kwargs={argument: values[argument] for argument in URL_ARGUMENTS[name]})
 
@@ -115,6 +118,10 @@ def _a_derived_frame(world: World, tmp_path: Path) -> None:
         evidence=world.evidence, text="Путин провел переговоры в Сочи", locator={"frame": 0, "box": [1, 1, 4, 4]}
     )
     KeyEvent.objects.create(case=world.case, title="EU listing", date=date(2023, 7, 20))
+    SearchEntry.objects.create(
+        case=world.case, evidence=world.evidence, kind="ocr", source="test:line", text="EU widens", words="EU widens",
+        frame=0, time=1.5, box=[1, 1, 4, 4],
+    )  # fmt: skip
 
 
 def _client(user: object | None) -> Client:

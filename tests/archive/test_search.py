@@ -8,6 +8,8 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
+from PIL import Image
 
 from archive import services
 from archive.models import Case, Membership, Provenance, SearchEntry, SearchKind
@@ -15,7 +17,7 @@ from archive.roles import Role
 from archive.search import query_parse, search_hits, search_index_item
 from tests import media
 from tests.conftest import World, collect
-from tests.timeline.test_unmatched_headlines import _jpeg
+from tests.timeline.test_unmatched_headlines import _client, _jpeg
 
 SCREEN = [
     "Requester: NTechLab",
@@ -93,3 +95,35 @@ def test_the_index_is_rebuilt_by_a_command(world: World, item: object) -> None:
     call_command("search_index", "--rebuild", "--case", world.case.slug, stdout=out)
     assert "item(s) indexed again" in out.getvalue()
     assert found(world, "NTechLab", kinds=[SearchKind.OCR])
+
+
+def test_the_search_pages_show_marked_hits_with_crops_to_members_only(world: World, item: object) -> None:
+    owner = _client(world.owner)
+    url = reverse("archive:case_search", args=[world.case.slug])
+    page = owner.get(url, {"q": "NTechLab", "kind": "ocr"}).content.decode()
+    assert "1 hit" in page and "<mark>NTechLab</mark>" in page
+    [entry] = found(world, "NTechLab", kinds=[SearchKind.OCR])
+    crop_url = reverse("archive:search_crop", args=[world.case.slug, entry.pk])
+    assert crop_url in page
+    crop = Image.open(io.BytesIO(owner.get(crop_url).content))
+    assert crop.width > entry.box[2]
+    # Outsiders: the case's pages are not there, and searching everywhere finds nothing of it.
+    outsider = _client(world.outsider)
+    assert outsider.get(url, {"q": "NTechLab"}).status_code == 404
+    assert outsider.get(crop_url).status_code == 404
+    everywhere = outsider.get(reverse("archive:search_everywhere"), {"q": "NTechLab"}).content.decode()
+    assert "0 hits" in everywhere and "NTechLab</mark>" not in everywhere
+    mine = owner.get(reverse("archive:search_everywhere"), {"q": "NTechLab"}).content.decode()
+    assert "<mark>NTechLab</mark>" in mine
+    # Markup in the text is shown as text.
+    SearchEntry.objects.filter(pk=entry.pk).update(text="<script>NTechLab</script>")
+    assert "<script>" not in owner.get(url, {"q": "NTechLab", "kind": "ocr"}).content.decode()
+
+
+def test_a_hit_in_a_recording_plays_from_its_second(world: World) -> None:
+    evidence = collect(world.case, media.png(media.text_image(["x"])), "clip.png").evidence
+    SearchEntry.objects.create(case=world.case, evidence=evidence, kind=SearchKind.OCR, source="test:1",
+                               text="Toloka pool 5512", words="Toloka pool 5512", frame=3, time=12.5)  # fmt: skip
+    page = _client(world.owner).get(reverse("archive:case_search", args=[world.case.slug]), {"q": "Toloka"})
+    assert f"{evidence.get_absolute_url()}?t=12.5" in page.content.decode()
+    assert "plays from 12.5 s" in page.content.decode()

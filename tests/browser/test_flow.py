@@ -146,6 +146,26 @@ def test_the_evidence_page_shows_each_cue_with_the_crop_it_was_read_from(
     shoot(page, screenshots, "evidence-cues.png")
 
 
+def test_searching_a_case_finds_the_line_with_its_crop_and_an_outsider_finds_nothing(
+    newsroom: Newsroom, dated_item: Evidence, open_as: OpenAs, screenshots: Path
+) -> None:
+    page = open_as(newsroom.contributor)
+    page.goto(url("archive:case_detail", newsroom))
+    page.get_by_role("searchbox", name="Search this case").fill("сентября")
+    page.get_by_role("searchbox", name="Search this case").press("Enter")
+    hit = page.locator("li.hit", has_text="2023").first
+    expect(hit.locator("mark").first).to_have_text(re.compile("сентября", re.IGNORECASE))
+    crop = hit.locator("img.crop")
+    page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=crop.element_handle())
+    shoot(page, screenshots, "search.png")
+    hit.get_by_role("link", name=re.compile("news.png")).click()
+    expect(page).to_have_url(re.compile(rf"/evidence/{dated_item.pk}/"))
+
+    outsider = open_as(newsroom.outsider)
+    outsider.goto(reverse("archive:search_everywhere") + "?q=сентября")
+    expect(outsider.locator("p.count")).to_have_text("0 hits")
+
+
 def test_a_fact_checker_confirms_a_cue_and_the_verdict_becomes_verified(
     newsroom: Newsroom, dated_item: Evidence, open_as: OpenAs, screenshots: Path
 ) -> None:
