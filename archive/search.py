@@ -8,8 +8,9 @@ review notes through the same ``search_entries_replace`` whenever its
 services change them. ``search_index --rebuild`` writes it all anew.
 
 Finding is the database's: on PostgreSQL the Russian and English stems of
-the words (a GIN index on both ``to_tsvector``) and, for words OCR damaged,
-trigram word similarity (pg_trgm); on SQLite an FTS5 table. Both read quoted
+the words (a stored ``tsvector`` of both, GIN-indexed) and, when plain words
+find nothing as written, trigram word similarity (pg_trgm) for words OCR
+damaged; on SQLite an FTS5 table. Both read quoted
 phrases and prefixes (``размет*``). Only the cases a person belongs to are
 searched, in the query itself: a case they are not in adds nothing, not even
 to the count.
@@ -29,6 +30,8 @@ from archive.models import Evidence, FrameSource, Provenance, SearchEntry, Searc
 PROVENANCE_FIELDS = ("original_name", "source_url", "platform", "account", "post_id", "notes")
 PLATFORM_FIELDS = ("title", "description", "uploader", "channel")
 MAX_QUERY_TERMS = 12
+# Hits are counted up to this many and one more.
+MAX_COUNTED = 10_000
 # Trigram word similarity (0..1) at which a word OCR damaged (one letter of eight) still finds the word.
 MIN_SIMILARITY = 0.5
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
@@ -177,10 +180,22 @@ class _Sql:
 def search_hits(
     query: Query, *, cases: Sequence[int], kinds: Sequence[str] = (), limit: int = 50, offset: int = 0
 ) -> tuple[list[Hit], int]:
-    """The entries of these cases that the query finds, best first, and how many there are in all."""
+    """The entries of these cases that the query finds, best first, and how many there are (at most MAX_COUNTED + 1).
+
+    On PostgreSQL, plain words that nothing has as written are looked for
+    again as OCR may have damaged them (trigram word similarity).
+    """
     if query.empty or not cases:
         return [], 0
-    sql = _postgresql(query) if connection.vendor == "postgresql" else _sqlite(query)
+    if connection.vendor != "postgresql":
+        return _run(_sqlite(query), cases, kinds, limit, offset)
+    hits, total = _run(_postgresql(query), cases, kinds, limit, offset)
+    if not total and query.words and not (query.phrases or query.prefixes):
+        hits, total = _run(_similar(query), cases, kinds, limit, offset)
+    return hits, total
+
+
+def _run(sql: _Sql, cases: Sequence[int], kinds: Sequence[str], limit: int, offset: int) -> tuple[list[Hit], int]:
     where = f"{sql.where} AND e.case_id IN ({', '.join(['%s'] * len(cases))})"
     parameters = [*sql.where_parameters, *cases]
     if kinds:
@@ -192,7 +207,11 @@ def search_hits(
         if connection.vendor == "postgresql":
             # How close a word OCR damaged must be, for this transaction only (pg_trgm's own default is 0.6).
             cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(MIN_SIMILARITY)])
-        cursor.execute(f"SELECT COUNT(*) FROM {table} e{joins} WHERE {where}", parameters)  # noqa: S608
+        # Counted to a limit: "more than 10,000" says enough, and counting a common word's every row does not pay.
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} e{joins} WHERE {where} LIMIT %s) found",  # noqa: S608
+            [*parameters, MAX_COUNTED + 1],
+        )
         total = cursor.fetchone()[0]
         cursor.execute(
             f"SELECT e.id, {sql.score} FROM {table} e{joins} WHERE {where} "  # noqa: S608 - names from the code
@@ -204,16 +223,11 @@ def search_hits(
     return [Hit(entries[pk], round(float(score), 4)) for pk, score in found if pk in entries], total
 
 
-_VECTOR = "(to_tsvector('russian', e.words) || to_tsvector('english', e.words))"
 _FTS = "archive_searchentry_fts"
 
 
 def _postgresql(query: Query) -> _Sql:
-    """Stems in Russian or English, phrases in order, prefixes; plain words also by trigram word similarity.
-
-    A word OCR damaged (``NTcchLab``) is found by pg_trgm's ``<%`` (word
-    similarity above ``MIN_SIMILARITY``, through the trigram index).
-    """
+    """Stems in Russian or English (the stored ``vector`` column), phrases in order, prefixes."""
     typed = " ".join([*query.words, *(f'"{p}"' for p in query.phrases)])
     terms, parameters = [], []
     if typed:
@@ -223,15 +237,13 @@ def _postgresql(query: Query) -> _Sql:
         terms.append("to_tsquery('simple', quote_literal(%s) || ':*')")
         parameters.append(prefix.lower())
     tsquery = " && ".join(terms)
-    where, score = f"{_VECTOR} @@ ({tsquery})", f"ts_rank({_VECTOR}, {tsquery})"
-    where_parameters, score_parameters = list(parameters), list(parameters)
-    if query.words and not (query.phrases or query.prefixes):
-        similar = " AND ".join(["%s <%% e.words"] * len(query.words))
-        where = f"({where} OR ({similar}))"
-        where_parameters += list(query.words)
-        score = f"{score} + 0.1 * word_similarity(%s, e.words)"
-        score_parameters.append(" ".join(query.words))
-    return _Sql(where, where_parameters, score, score_parameters)
+    return _Sql(f"e.vector @@ ({tsquery})", list(parameters), f"ts_rank(e.vector, {tsquery})", list(parameters))
+
+
+def _similar(query: Query) -> _Sql:
+    """Every word as OCR may have damaged it (``NTcchLab``): pg_trgm's ``<%``, through the trigram index."""
+    similar = " AND ".join(["%s <%% e.words"] * len(query.words))
+    return _Sql(similar, list(query.words), "word_similarity(%s, e.words)", [" ".join(query.words)])
 
 
 def _sqlite(query: Query) -> _Sql:

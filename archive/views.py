@@ -48,7 +48,7 @@ from archive.models import (
 )
 from archive.pipeline.stages import STAGE_NAMES
 from archive.roles import PERMISSIONS, Capability, Role
-from archive.search import marked, query_parse, search_hits
+from archive.search import MAX_COUNTED, marked, query_parse, search_hits
 from archive.vault import vault_chunks, vault_open
 from timeline import selectors as timeline_selectors
 
@@ -484,7 +484,8 @@ def _search_page(request: HttpRequest, cases: list[int], context: dict[str, obje
             "kinds": SearchKind.choices,
             "chosen": kinds,
             "hits": shown,
-            "total": total,
+            "total": min(total, MAX_COUNTED),
+            "more": total > MAX_COUNTED,
             "number": number,
             "previous": number - 1 if number > 1 else None,
             "next": number + 1 if offset + len(hits) < total else None,

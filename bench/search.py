@@ -13,7 +13,7 @@
    prints the ratio (target: search at least 50x faster).
 
 Run: .venv/bin/python bench/search.py   (uses the database "evidence_bench_search" on
-127.0.0.1, created and dropped by the script; set BENCH_DATABASE_URL to change it)
+127.0.0.1, created and dropped by the script; set BENCH_SEARCH_DATABASE_URL to change it)
 """
 
 from __future__ import annotations
@@ -28,13 +28,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-DATABASE = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/evidence_bench_search")
+# bench/headlines.py points DATABASE_URL at its own database when imported: import it first.
+from headlines import UI_LINES, ocr_noise, real_headlines  # noqa: E402 - after the path
+
+DATABASE = os.environ.get("BENCH_SEARCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/evidence_bench_search")
 os.environ["DATABASE_URL"] = DATABASE
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402 - after the environment
 from _scratch_db import drop_database, recreate_database  # noqa: E402
-from headlines import UI_LINES, ocr_noise, real_headlines  # noqa: E402
 
 FRAMES = int(os.environ.get("BENCH_SEARCH_FRAMES", "100000"))  # fewer for a quick try of the script
 LINES_PER_FRAME = 10

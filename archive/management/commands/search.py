@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.models import Case, Membership, SearchKind
-from archive.search import query_parse, search_hits
+from archive.search import MAX_COUNTED, query_parse, search_hits
 
 
 class Command(BaseCommand):
@@ -57,4 +57,5 @@ class Command(BaseCommand):
                 name = entry.evidence.original_name
                 self.stdout.write(f"#{entry.evidence_id} {name} [{entry.kind}{at}] {entry.text}")
         if not options["json"]:
-            self.stdout.write(f"{total} hit(s)" + (f", the first {len(hits)} shown" if total > len(hits) else ""))
+            counted = f"more than {MAX_COUNTED}" if total > MAX_COUNTED else str(total)
+            self.stdout.write(f"{counted} hit(s)" + (f", the first {len(hits)} shown" if total > len(hits) else ""))
