@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from archive.models import Evidence, FrameSource, Provenance, SearchEntry, SearchKind, TextLine
+from archive.scripts import one_script, script_of
 
 # Provenance fields worth finding, and what the platform gave (yt-dlp's title and description).
 PROVENANCE_FIELDS = ("original_name", "source_url", "platform", "account", "post_id", "notes")
@@ -35,41 +36,14 @@ MAX_COUNTED = 10_000
 # Trigram word similarity (0..1) at which a word OCR damaged (one letter of eight) still finds the word.
 MIN_SIMILARITY = 0.5
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
-# Latin letters OCR reads for Cyrillic ones of the same shape, and back.
-_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES = "aceopxykmtbhAEOPCXYKMTBH", "асеорхукмтвнАЕОРСХУКМТВН"
-_TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
-_TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LETTERS_OR_DIGITS = re.compile(r"\w+")
-_ALIKE = frozenset(_LATIN_LOOKALIKES + _CYRILLIC_LOOKALIKES)
 
 
 def searchable(text: str) -> str:
-    """The text as it is indexed: each word in one script, where OCR's look-alike letters allow it.
-
-    OCR reads ``на`` in a Russian line as Latin ``Ha`` and ``Cоздано`` with a
-    Latin C. A word that mixes the scripts is written in the script of most
-    of its letters; a word of look-alike letters only (``Ha``) in its line's.
-    Words with letters of their own (``NTechLab``) stay as they are.
-    """
-    line = _script(text)
-    return _LETTERS.sub(lambda found: _one_script(found[0], line), text) if line else text
-
-
-def _script(text: str) -> str:
-    """ "cyrillic" or "latin", whichever most letters are in, when both are there; else ""."""
-    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in text)
-    latin = sum(c.isascii() and c.isalpha() for c in text)
-    if not (cyrillic and latin):
-        return ""
-    return "cyrillic" if cyrillic >= latin else "latin"
-
-
-def _one_script(word: str, line: str) -> str:
-    script = _script(word) or (line if set(word) <= _ALIKE else "")
-    if script == "cyrillic":
-        return word.translate(_TO_CYRILLIC)
-    return word.translate(_TO_LATIN) if script == "latin" else word
+    """The text as it is indexed: each word in one script where OCR's look-alike letters allow it (archive/scripts)."""
+    line = script_of(text)
+    return _LETTERS.sub(lambda found: one_script(found[0], line), text) if line else text
 
 
 @dataclass(frozen=True)
