@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from archive.models import Evidence, FrameSource, Provenance, SearchEntry, SearchKind, TextLine
 from archive.scripts import one_script, script_of
@@ -151,30 +152,51 @@ class _Sql:
     score_parameters: list[object]
 
 
-def search_hits(
-    query: Query, *, cases: Sequence[int], kinds: Sequence[str] = (), limit: int = 50, offset: int = 0
-) -> tuple[list[Hit], int]:
-    """The entries of these cases that the query finds, best first, and how many there are (at most MAX_COUNTED + 1).
+@dataclass(frozen=True)
+class _Scope:
+    cases: Sequence[int]
+    kinds: Sequence[str]
+    items: QuerySet | None
 
-    On PostgreSQL, plain words that nothing has as written are looked for
-    again as OCR may have damaged them (trigram word similarity).
+
+def search_hits(
+    query: Query,
+    *,
+    cases: Sequence[int],
+    kinds: Sequence[str] = (),
+    items: QuerySet | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Hit], int]:
+    """The entries that the query finds, best first, and how many there are (at most MAX_COUNTED + 1).
+
+    They are of these cases (the person's own, checked by the caller), of
+    these kinds when given, and of these items when given (a query of
+    Evidence, such as the items captured on some days). On PostgreSQL, plain
+    words that nothing has as written are looked for again as OCR may have
+    damaged them (trigram word similarity).
     """
+    scope = _Scope(cases, kinds, items)
     if query.empty or not cases:
         return [], 0
     if connection.vendor != "postgresql":
-        return _run(_sqlite(query), cases, kinds, limit, offset)
-    hits, total = _run(_postgresql(query), cases, kinds, limit, offset)
+        return _run(_sqlite(query), scope, limit, offset)
+    hits, total = _run(_postgresql(query), scope, limit, offset)
     if not total and query.words and not (query.phrases or query.prefixes):
-        hits, total = _run(_similar(query), cases, kinds, limit, offset)
+        hits, total = _run(_similar(query), scope, limit, offset)
     return hits, total
 
 
-def _run(sql: _Sql, cases: Sequence[int], kinds: Sequence[str], limit: int, offset: int) -> tuple[list[Hit], int]:
-    where = f"{sql.where} AND e.case_id IN ({', '.join(['%s'] * len(cases))})"
-    parameters = [*sql.where_parameters, *cases]
-    if kinds:
-        where += f" AND e.kind IN ({', '.join(['%s'] * len(kinds))})"
-        parameters += list(kinds)
+def _run(sql: _Sql, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
+    where = f"{sql.where} AND e.case_id IN ({', '.join(['%s'] * len(scope.cases))})"
+    parameters = [*sql.where_parameters, *scope.cases]
+    if scope.kinds:
+        where += f" AND e.kind IN ({', '.join(['%s'] * len(scope.kinds))})"
+        parameters += list(scope.kinds)
+    if scope.items is not None:
+        items, items_parameters = scope.items.values("pk").query.sql_with_params()
+        where += f" AND e.evidence_id IN ({items})"
+        parameters += list(items_parameters)
     table = SearchEntry._meta.db_table
     joins = f" JOIN {_FTS} ON {_FTS}.rowid = e.id" if connection.vendor == "sqlite" else ""
     with transaction.atomic(), connection.cursor() as cursor:

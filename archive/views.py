@@ -51,6 +51,7 @@ from archive.roles import PERMISSIONS, Capability, Role
 from archive.search import MAX_COUNTED, marked, query_parse, search_hits
 from archive.vault import vault_chunks, vault_open
 from timeline import selectors as timeline_selectors
+from timeline.forms import SearchFilterForm
 
 CaseView = Callable[..., HttpResponse]
 
@@ -472,9 +473,12 @@ def _search_page(request: HttpRequest, cases: list[int], context: dict[str, obje
     except ValueError:
         number = 1
     offset = (number - 1) * SEARCH_PAGE_SIZE
-    hits, total = search_hits(query, cases=cases, kinds=kinds, limit=SEARCH_PAGE_SIZE, offset=offset)
+    narrow = SearchFilterForm(request.GET, cases=cases)
+    items = timeline_selectors.items_narrowed(cases, **narrow.cleaned_data) if narrow.narrowing else None
+    hits, total = search_hits(query, cases=cases, kinds=kinds, items=items, limit=SEARCH_PAGE_SIZE, offset=offset)
     shown = [_SearchHit(hit.entry, marked(hit.entry.text, query), hit.score) for hit in hits]
-    others = urlencode([("q", text), *(("kind", k) for k in kinds)])
+    narrowed = [(name, request.GET[name]) for name in narrow.fields if narrow.narrowing and request.GET.get(name)]
+    others = urlencode([("q", text), *(("kind", k) for k in kinds), *narrowed])
     return render(
         request,
         "archive/search.html",
@@ -483,6 +487,7 @@ def _search_page(request: HttpRequest, cases: list[int], context: dict[str, obje
             "q": text,
             "kinds": SearchKind.choices,
             "chosen": kinds,
+            "narrow": narrow,
             "hits": shown,
             "total": min(total, MAX_COUNTED),
             "more": total > MAX_COUNTED,

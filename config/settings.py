@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "archive.tasks.resume_processing",
         "schedule": PROCESSING_RESUME_INTERVAL,
     },
+    "resume-mention-scans": {
+        "task": "timeline.tasks.resume_mention_scans",
+        "schedule": PROCESSING_RESUME_INTERVAL,
+    },
     "collect-headlines": {
         "task": "timeline.tasks.collect_headlines",
         "schedule": HEADLINE_POLL_INTERVAL,

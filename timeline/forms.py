@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
-from archive.models import Evidence, Frame
-from timeline.models import Bound, Entity, KeyEvent
+from archive.models import Case, Evidence, Frame
+from timeline.models import Bound, Entity, KeyEvent, MentionStatus
 from timeline.services import ReviewError, day_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -121,3 +121,31 @@ class EntitiesLinkForm(forms.Form):
     def __init__(self, *args: Any, case: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["entities"].queryset = Entity.objects.filter(case=case)
+
+
+class MentionFilterForm(forms.Form):
+    entity = forms.ModelChoiceField(queryset=Entity.objects.none(), required=False, empty_label="Any entity")
+    status = forms.ChoiceField(choices=[("", "Any status"), *MentionStatus.choices], required=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = Entity.objects.filter(case=case)
+
+
+class SearchFilterForm(forms.Form):
+    """What the search pages narrow hits by beyond their kind: an entity, and the days an item was captured on."""
+
+    entity = forms.ModelChoiceField(queryset=Entity.objects.none(), required=False, empty_label="Any entity")
+    captured_from = forms.DateField(required=False, widget=DATE_INPUT, label="Captured from")
+    captured_to = forms.DateField(required=False, widget=DATE_INPUT, label="to")
+
+    def __init__(self, *args: Any, cases: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        entities = Entity.objects.filter(case__in=cases).select_related("case").order_by("case__title", "name")
+        self.fields["entity"].queryset = entities
+        if len(set(cases)) > 1:
+            self.fields["entity"].label_from_instance = lambda entity: f"{entity.name} ({entity.case.title})"
+
+    @property
+    def narrowing(self) -> bool:
+        return self.is_valid() and any(value is not None for value in self.cleaned_data.values())

@@ -300,3 +300,77 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.evidence_id} signed off by {self.signed_by_id} at {self.signed_at}"
+
+
+class MentionStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class Mention(models.Model):
+    """An entity's name read in an item, for a fact-checker to confirm; once confirmed, the item is linked to it.
+
+    One per entity and reading: a name on every frame of a recording is one
+    mention, kept with where it was first read and how often.
+    """
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    name = models.CharField(max_length=200, help_text="The entity's name it was read as.")
+    text = models.CharField(max_length=500, help_text="What was read.")
+    line = models.TextField(help_text="The whole line it was read in.")
+    how = models.CharField(max_length=200, help_text="How it differs from the name: script, inflection, OCR slips.")
+    score = models.FloatField()
+    # Where it was first read: {"frame", "time", "page", "box": [x, y, w, h]}; "sightings" counts the lines.
+    locator = models.JSONField(default=dict, blank=True)
+    # The entity and the reading's skeleton (timeline/extract/mentions.py): how a re-run recognises it.
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=MentionStatus.choices, default=MentionStatus.PROPOSED)
+    note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "entity", "fingerprint"], name="one_mention_per_reading")
+        ]
+        indexes = [models.Index(fields=["entity", "status"])]
+        ordering = ["evidence", "entity__name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id}: {self.text}"
+
+
+class MentionScan(models.Model):
+    """A look for mentions through every item of a case, after an entity or its names changed: its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mention_scans")
+    reason = models.CharField(max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    items = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    found = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.reason} ({self.status})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -34,9 +34,13 @@ from timeline.models import (
     CaptureInterval,
     Cue,
     CueStatus,
+    Entity,
     HeadlineCandidate,
     IntervalMode,
     KeyEvent,
+    Mention,
+    MentionScan,
+    MentionStatus,
     SignOff,
     Strength,
 )
@@ -90,7 +94,7 @@ def capture_intervals(evidence: Evidence) -> dict[str, CaptureInterval]:
     return {interval.mode: interval for interval in evidence.capture_intervals.all()}
 
 
-def cue_frame(cue: Cue | HeadlineCandidate) -> Frame | None:
+def cue_frame(cue: Cue | HeadlineCandidate | Mention) -> Frame | None:
     """The frame a cue (or a headline candidate) was read from: by its index, or by its time when the frames
     were rebuilt since."""
     locator = cue.locator or {}
@@ -427,3 +431,44 @@ def review_effect(cue: Cue, events: list[KeyEvent]) -> list[tuple[KeyEvent, Verd
         if before.outcome != after.outcome:
             effects.append((event, before, after))
     return effects
+
+
+def case_mentions(case: Case, *, entity: int | None = None, status: str = "") -> QuerySet[Mention]:
+    """A case's mentions for its mentions page, proposed first, each with its item and entity."""
+    mentions = Mention.objects.filter(evidence__case=case).select_related("evidence", "entity", "reviewed_by")
+    if entity is not None:
+        mentions = mentions.filter(entity_id=entity)
+    if status:
+        mentions = mentions.filter(status=status)
+    proposed_first = Switch(When(status=MentionStatus.PROPOSED, then=0), default=1)
+    return mentions.order_by(proposed_first, "entity__name", "evidence_id", "id")
+
+
+def evidence_mentions(evidence: Evidence) -> list[Mention]:
+    return list(evidence.mentions.select_related("entity", "reviewed_by").order_by("entity__name", "id"))
+
+
+def mention_scans(case: Case, limit: int = 5) -> list[MentionScan]:
+    return list(MentionScan.objects.filter(case=case)[:limit])
+
+
+def items_narrowed(cases: list[int], *, entity: Entity | None, captured_from: date | None,
+                   captured_to: date | None) -> QuerySet[Evidence]:  # fmt: skip
+    """The items of these cases about an entity (linked, or naming it in a mention not rejected), and captured
+    on these days: their provisional capture interval meets them (an item dated by nothing is left out)."""
+    items = Evidence.objects.filter(case__in=cases)
+    if entity is not None:
+        named = Mention.objects.filter(entity=entity).exclude(status=MentionStatus.REJECTED).values("evidence")
+        items = items.filter(Q(entities=entity) | Q(pk__in=named))
+    if captured_from is not None or captured_to is not None:
+        intervals = CaptureInterval.objects.filter(mode=IntervalMode.PROVISIONAL).exclude(
+            earliest__isnull=True, latest__isnull=True
+        )
+        if captured_to is not None:
+            end = datetime.combine(captured_to + timedelta(days=1), time.min, tzinfo=UTC)
+            intervals = intervals.filter(Q(earliest__isnull=True) | Q(earliest__lt=end))
+        if captured_from is not None:
+            start = datetime.combine(captured_from, time.min, tzinfo=UTC)
+            intervals = intervals.filter(Q(latest__isnull=True) | Q(latest__gte=start))
+        items = items.filter(pk__in=intervals.values("evidence"))
+    return items

@@ -1,7 +1,8 @@
-"""Writes to cues and capture intervals."""
+"""Writes to cues, capture intervals, entities and their mentions."""
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -10,21 +11,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from archive.collect.guard import guarding_proxy
 from archive.collect.page import CaptureFailed, page_capture
 from archive.custody import custody_append
 from archive.links import web_address
-from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame, SearchKind
+from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame, SearchKind, TextLine
+from archive.queues import BROKER_DOWN
 from archive.search import Entry, search_entries_replace
 from archive.vault import spool, vault_store
 from timeline.extract.articles import Article, NoDate, article_date
 from timeline.extract.cues import Candidate, CueDraft, Headline, headline_draft, local_bounds
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
 from timeline.extract.headlines import normalise
+from timeline.extract.mentions import Found, names_found, names_of, span_box
 from timeline.headlines import headline_key
 from timeline.integrity import cue_digest, text_digest
 from timeline.intervals import intersect
@@ -41,6 +47,9 @@ from timeline.models import (
     HeadlineSource,
     IntervalMode,
     KeyEvent,
+    Mention,
+    MentionScan,
+    MentionStatus,
     ReferenceHeadline,
     SignOff,
     Strength,
@@ -375,6 +384,8 @@ def entity_add(*, case: Case, name: str, kind: str, aliases: list[str], actor: A
             actor=actor,
             details={"entity": entity.pk, "name": name, "kind": kind, "aliases": aliases},
         )
+        if Evidence.objects.filter(case=case).exists():
+            mention_scan_request(case=case, reason=f"{name} was added", actor=actor)
     return entity
 
 
@@ -679,3 +690,202 @@ def search_index_cues(evidence: Evidence) -> None:
     search_entries_replace(
         evidence, SearchKind.NOTE, [Entry(f"cue:{c.pk}:note", c.note, **at(c.locator)) for c in cues if c.note]
     )
+
+
+# Mentions of the case's entities.
+
+# A case-wide look for mentions that stopped this often (a worker lost, a time limit) is not tried again.
+MENTION_SCAN_ATTEMPTS = 3
+
+
+@dataclass
+class _Reading:
+    found: Found
+    line: TextLine
+    sightings: int = 1
+
+
+def mentions_propose(*, evidence: Evidence) -> int:
+    """Look for the case's entities in the lines an item shows, and propose a mention for each reading found.
+
+    A proposed mention found again is kept (its page and its review form stay
+    valid) with where it is read best; one no longer found is withdrawn.
+    Mentions a person confirmed or rejected are never touched, and a reading
+    one of them stands for is not proposed again. Returns how many are proposed.
+    """
+    entities = list(Entity.objects.filter(case_id=evidence.case_id))
+    names = [name for entity in entities for name in names_of(entity.pk, [entity.name, *entity.aliases])]
+    readings: dict[str, _Reading] = {}
+    if names:
+        lines = TextLine.objects.filter(frame__evidence=evidence).select_related("frame")
+        for line in lines.order_by("frame__index", "index").iterator(chunk_size=2000):
+            for found in names_found(line.text, names):
+                fingerprint = hashlib.sha256(f"{found.entity}:{found.reading}".encode()).hexdigest()
+                seen = readings.get(fingerprint)
+                if seen is None:
+                    readings[fingerprint] = _Reading(found, line)
+                    continue
+                seen.sightings += 1
+                if found.slips < seen.found.slips:
+                    seen.found, seen.line = found, line
+    with transaction.atomic():
+        _lock_item(evidence.pk)
+        mentions = {(m.entity_id, m.fingerprint): m for m in Mention.objects.filter(evidence=evidence)}
+        proposed, added = [], []
+        for fingerprint, reading in readings.items():
+            mention = mentions.pop((reading.found.entity, fingerprint), None) or Mention(
+                evidence=evidence, entity_id=reading.found.entity, fingerprint=fingerprint
+            )
+            if mention.status != MentionStatus.PROPOSED:
+                continue
+            if mention.pk is None:
+                added.append(mention)
+            _mention_fill(mention, reading)
+            mention.save()
+            proposed.append(mention)
+        withdrawn = [m for m in mentions.values() if m.status == MentionStatus.PROPOSED]
+        Mention.objects.filter(pk__in=[m.pk for m in withdrawn]).delete()
+        if added or withdrawn:
+            named = {entity.pk: entity.name for entity in entities}
+            custody_append(
+                case=Case.objects.get(pk=evidence.case_id),
+                action=CustodyAction.MENTIONS_PROPOSED,
+                actor=None,
+                evidence=evidence,
+                details={
+                    "proposed": [{"mention": m.pk, "entity": named[m.entity_id], "text": m.text} for m in added],
+                    "withdrawn": [{"mention": m.pk, "entity": named.get(m.entity_id, ""), "text": m.text}
+                                  for m in withdrawn],
+                },
+            )  # fmt: skip
+    return len(proposed)
+
+
+def _mention_fill(mention: Mention, reading: _Reading) -> None:
+    found, line = reading.found, reading.line
+    box = span_box(line.text, line.words or [], found.start, found.end)
+    frame = line.frame
+    mention.name, mention.text, mention.line = found.name, found.text[:500], line.text
+    mention.how, mention.score = found.how, found.score
+    mention.locator = {
+        "frame": frame.index,
+        "time": frame.time,
+        "page": frame.page,
+        "box": box or [line.left, line.top, line.width, line.height],
+        "sightings": reading.sightings,
+    }
+
+
+def mention_review(*, mention: Mention, actor: AbstractBaseUser, confirm: bool, note: str = "") -> Mention:
+    """Confirm or reject a mention with a note; a confirmed one links the item to its entity. Custody keeps both."""
+    with transaction.atomic():
+        _lock_item(mention.evidence_id)
+        locked = (
+            Mention.objects.select_for_update(of=("self",))
+            .select_related("evidence__case", "entity")
+            .get(pk=mention.pk)
+        )
+        decided = MentionStatus.CONFIRMED if confirm else MentionStatus.REJECTED
+        if (locked.status, locked.reviewed_by_id, locked.note) == (decided, actor.pk, note):
+            return locked
+        if locked.status != MentionStatus.PROPOSED:
+            raise ReviewError(f"This mention was already {locked.get_status_display().lower()}.")
+        locked.status, locked.note, locked.reviewed_by, locked.reviewed_at = decided, note, actor, timezone.now()
+        locked.save(update_fields=["status", "note", "reviewed_by", "reviewed_at"])
+        evidence = locked.evidence
+        linked = confirm and not evidence.entities.filter(pk=locked.entity_id).exists()
+        if linked:
+            evidence.entities.add(locked.entity)
+        custody_append(
+            case=evidence.case,
+            action=CustodyAction.MENTION_CONFIRMED if confirm else CustodyAction.MENTION_REJECTED,
+            actor=actor,
+            evidence=evidence,
+            details={"mention": locked.pk, "entity": locked.entity.name, "text": locked.text,
+                     "locator": locked.locator, "note": note, "linked": linked},
+        )  # fmt: skip
+    return locked
+
+
+def entity_update(
+    *, entity: Entity, actor: AbstractBaseUser, name: str, kind: str, aliases: list[str]
+) -> MentionScan | None:
+    """Change an entity's name, kind or other names; when its names change, the case is searched for them again."""
+    name = name.strip()
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=entity.case_id).values_list("pk", flat=True).first()
+        locked = Entity.objects.select_for_update().select_related("case").get(pk=entity.pk)
+        if Entity.objects.filter(case_id=locked.case_id, name__iexact=name).exclude(pk=locked.pk).exists():
+            raise ReviewError(f"The case already has an entity named {name!r}.")
+        before = {"name": locked.name, "kind": locked.kind, "aliases": locked.aliases}
+        after = {"name": name, "kind": kind, "aliases": aliases}
+        if before == after:
+            return None
+        locked.name, locked.kind, locked.aliases = name, kind, aliases
+        locked.save(update_fields=["name", "kind", "aliases"])
+        custody_append(
+            case=locked.case,
+            action=CustodyAction.ENTITY_EDITED,
+            actor=actor,
+            details={"entity": locked.pk, "before": before, "after": after},
+        )
+        if (before["name"], before["aliases"]) == (name, aliases):
+            return None
+        return mention_scan_request(case=locked.case, reason=f"the names of {name} changed", actor=actor)
+
+
+def mention_scan_request(*, case: Case, reason: str, actor: AbstractBaseUser | None) -> MentionScan:
+    """Look for mentions in every item of the case, in the background; the scan's row shows its progress."""
+    scan = MentionScan.objects.create(case=case, reason=reason[:300], requested_by=actor)
+    transaction.on_commit(lambda: mention_scan_queue(scan.pk))
+    return scan
+
+
+def mention_scan_queue(scan_id: int) -> bool:
+    """Send a scan to the queue by its task's name; when the broker is down, the scan says so and waits."""
+    try:
+        current_app.tasks["timeline.tasks.scan_mentions"].apply_async((scan_id,), queue="default")
+    except OperationalError:
+        MentionScan.objects.filter(pk=scan_id, status=MentionScan.Status.QUEUED).update(error=BROKER_DOWN)
+        return False
+    return True
+
+
+def mention_scan_run(*, scan_id: int) -> MentionScan | None:
+    """Run a queued scan (claimed, so that two workers never run one), counting the items as it goes."""
+    claimed = MentionScan.objects.filter(pk=scan_id, status=MentionScan.Status.QUEUED).update(
+        status=MentionScan.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, error=""
+    )
+    if not claimed:
+        return None
+    scan = MentionScan.objects.select_related("case").get(pk=scan_id)
+    items = list(Evidence.objects.filter(case=scan.case).order_by("pk").values_list("pk", flat=True))
+    MentionScan.objects.filter(pk=scan_id).update(items=len(items), done=0, found=0)
+    found = 0
+    try:
+        for done, pk in enumerate(items, start=1):
+            evidence = Evidence.objects.filter(pk=pk).first()
+            if evidence is not None:
+                found += mentions_propose(evidence=evidence)
+            MentionScan.objects.filter(pk=scan_id).update(done=done, found=found)
+    except (DatabaseError, OSError) as error:
+        MentionScan.objects.filter(pk=scan_id).update(
+            status=MentionScan.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        raise
+    MentionScan.objects.filter(pk=scan_id).update(status=MentionScan.Status.DONE, finished_at=timezone.now())
+    scan.refresh_from_db()
+    return scan
+
+
+def mention_scans_resume(*, pending_for: timedelta, running_for: timedelta) -> list[int]:
+    """Scans the broker lost (queued too long) or whose worker died (running too long), made ready to be sent again."""
+    now = timezone.now()
+    stopped = MentionScan.objects.filter(status=MentionScan.Status.RUNNING, started_at__lt=now - running_for)
+    stopped.filter(attempts__gte=MENTION_SCAN_ATTEMPTS).update(
+        status=MentionScan.Status.FAILED, finished_at=now,
+        error="the look for mentions was stopped several times (time limit or worker lost); start it again by hand",
+    )  # fmt: skip
+    stopped.update(status=MentionScan.Status.QUEUED)
+    waiting = MentionScan.objects.filter(status=MentionScan.Status.QUEUED, requested_at__lt=now - pending_for)
+    return list(waiting.values_list("pk", flat=True)[:100])

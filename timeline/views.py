@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,9 +26,18 @@ from archive.views import case_view, sandboxed
 from timeline import selectors, services
 from timeline.chart import ChartRow, build_chart
 from timeline.filters import TimelineFilter
-from timeline.forms import ArticleForm, EntitiesLinkForm, EntityForm, EventForm, ManualCueForm, ReviewForm, SignOffForm
+from timeline.forms import (
+    ArticleForm,
+    EntitiesLinkForm,
+    EntityForm,
+    EventForm,
+    ManualCueForm,
+    MentionFilterForm,
+    ReviewForm,
+    SignOffForm,
+)
 from timeline.intervals import Interval, Verdict, conflicting
-from timeline.models import Cue, Entity, HeadlineCandidate, IntervalMode, KeyEvent, SignOff
+from timeline.models import Cue, Entity, HeadlineCandidate, IntervalMode, KeyEvent, Mention, MentionStatus, SignOff
 from timeline.selectors import cue_frame
 
 
@@ -81,7 +90,7 @@ def _candidate(membership: Membership, pk: int, candidate_pk: int) -> HeadlineCa
     )
 
 
-def _crop(found: Cue | HeadlineCandidate) -> HttpResponse:
+def _crop(found: Cue | HeadlineCandidate | Mention) -> HttpResponse:
     frame = cue_frame(found)
     if frame is not None:
         frame.evidence = found.evidence
@@ -372,6 +381,7 @@ def reasoning(request: HttpRequest, membership: Membership, pk: int) -> HttpResp
             "frames": [(frame, _frame_src(case.slug, evidence, frame)) for frame in cue_form.fields["frame"].queryset],
             "sign_off_form": SignOffForm(),
             "link_form": EntitiesLinkForm(case=case, initial={"entities": list(evidence.entities.all())}),
+            "mentions": selectors.evidence_mentions(evidence),
         },
     )
 
@@ -476,10 +486,15 @@ def events(request: HttpRequest, membership: Membership) -> HttpResponse:
             "case": case,
             "membership": membership,
             "events": selectors.case_events(case),
-            "entities": Entity.objects.filter(case=case).annotate(items=Count("evidence")),
+            "entities": Entity.objects.filter(case=case).annotate(
+                items=Count("evidence", distinct=True),
+                proposed=Count("mentions", filter=Q(mentions__status=MentionStatus.PROPOSED), distinct=True),
+                confirmed=Count("mentions", filter=Q(mentions__status=MentionStatus.CONFIRMED), distinct=True),
+            ),
             "can_manage": membership.can(Capability.MANAGE_EVENTS),
             "event_form": EventForm(case=case),
             "entity_form": EntityForm(),
+            "scans": selectors.mention_scans(case),
         },
     )
 
@@ -549,3 +564,94 @@ def entity_add(request: HttpRequest, membership: Membership) -> HttpResponse:
 def _filters(request: HttpRequest) -> str:
     """The filters of an export as the custody log keeps them: the query, its keys sorted."""
     return urlencode(sorted((key, value) for key, values in request.GET.lists() for value in values))
+
+
+@case_view(Capability.MANAGE_EVENTS)
+@require_http_methods(["GET", "POST"])
+def entity_edit(request: HttpRequest, membership: Membership, entity_pk: int) -> HttpResponse:
+    """An entity's name, kind and other names; changed names are looked for again in every item of the case."""
+    case = membership.case
+    entity = get_object_or_404(Entity, case=case, pk=entity_pk)
+    initial = {"name": entity.name, "kind": entity.kind, "aliases": ", ".join(entity.aliases)}
+    form = EntityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scan = services.entity_update(entity=entity, actor=request.user, **form.cleaned_data)
+        except services.ReviewError as error:
+            messages.error(request, str(error))
+        else:
+            searching = " Its names are being looked for in every item." if scan else ""
+            messages.success(request, f"Entity saved: {form.cleaned_data['name']}.{searching}")
+            return redirect("timeline:events", slug=case.slug)
+    return render(request, "timeline/entity_form.html", {"case": case, "entity": entity, "form": form})
+
+
+MENTIONS_PAGE_SIZE = 50
+
+
+@case_view()
+@require_GET
+def mentions(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The case's mentions of its entities, proposed first, with the looks for them in progress."""
+    case = membership.case
+    form = MentionFilterForm(request.GET or None, case=case)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    entity = chosen.get("entity")
+    found = selectors.case_mentions(case, entity=entity.pk if entity else None, status=chosen.get("status") or "")
+    page = Paginator(found, MENTIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    scans = selectors.mention_scans(case)
+    return render(
+        request,
+        "timeline/mentions.html",
+        {
+            "case": case,
+            "membership": membership,
+            "form": form,
+            "page": page,
+            "query": urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v]),
+            "scans": scans,
+            "running": any(scan.status in ("queued", "running") for scan in scans),
+            "can_review": membership.can(Capability.REVIEW_CUES),
+            "can_scan": membership.can(Capability.MANAGE_EVENTS),
+        },
+    )
+
+
+@case_view(Capability.MANAGE_EVENTS)
+@require_POST
+def mentions_scan(request: HttpRequest, membership: Membership) -> HttpResponse:
+    services.mention_scan_request(case=membership.case, reason="asked for by hand", actor=request.user)
+    messages.success(request, "Looking for the entities in every item of the case.")
+    return redirect("timeline:mentions", slug=membership.case.slug)
+
+
+@case_view(Capability.REVIEW_CUES)
+@require_POST
+def mention_review(request: HttpRequest, membership: Membership, mention_pk: int) -> HttpResponse:
+    mention = get_object_or_404(
+        Mention.objects.select_related("evidence", "entity"), evidence__case=membership.case, pk=mention_pk
+    )
+    back = reverse("timeline:reasoning", kwargs={"slug": membership.case.slug, "pk": mention.evidence_id})
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        _messages_from(request, form)
+        return _back(request, back)
+    confirm = form.cleaned_data["decision"] == "confirm"
+    try:
+        services.mention_review(mention=mention, actor=request.user, confirm=confirm, note=form.cleaned_data["note"])
+    except services.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        linked = f"; the item is linked to {mention.entity.name}" if confirm else ""
+        messages.success(request, f"Mention {'confirmed' if confirm else 'rejected'}: {mention.text}{linked}.")
+    return _back(request, back)
+
+
+@case_view()
+@require_GET
+def mention_crop(request: HttpRequest, membership: Membership, pk: int, mention_pk: int) -> HttpResponse:
+    """Where an entity's name was read, outlined on its frame."""
+    mention = get_object_or_404(
+        Mention.objects.select_related("evidence"), evidence__case=membership.case, evidence__pk=pk, pk=mention_pk
+    )
+    return _crop(mention)

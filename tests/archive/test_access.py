@@ -18,7 +18,7 @@ from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Memb
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import spool, vault_open, vault_store
 from tests.conftest import PASSWORD, PDF_BYTES, World, collect, png_bytes
-from timeline.models import Cue, HeadlineCandidate, KeyEvent, ReferenceHeadline
+from timeline.models import Cue, Entity, HeadlineCandidate, KeyEvent, Mention, ReferenceHeadline
 
 # What each case URL needs, and the method that exercises it. A new URL must be
 # added here, or test_every_url_is_in_the_access_table fails.
@@ -55,6 +55,11 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "timeline:event_edit": (Capability.MANAGE_EVENTS, "get"),
     "timeline:event_remove": (Capability.MANAGE_EVENTS, "post"),
     "timeline:entity_add": (Capability.MANAGE_EVENTS, "post"),
+    "timeline:entity_edit": (Capability.MANAGE_EVENTS, "get"),
+    "timeline:mentions": (Capability.VIEW, "get"),
+    "timeline:mentions_scan": (Capability.MANAGE_EVENTS, "post"),
+    "timeline:mention_review": (Capability.REVIEW_CUES, "post"),
+    "timeline:mention_crop": (Capability.VIEW, "get"),
     "timeline:reasoning": (Capability.VIEW, "get"),
     "timeline:cue_add": (Capability.ADD_CUES, "post"),
     "timeline:sign_off": (Capability.REVIEW_CUES, "post"),
@@ -90,6 +95,8 @@ def _url(name: str, world: World) -> str:
         "part": "picture",
         "event_pk": KeyEvent.objects.get(case=world.case).pk,
         "entry_pk": SearchEntry.objects.get(evidence=world.evidence, source="test:line").pk,
+        "entity_pk": Entity.objects.get(case=world.case).pk,
+        "mention_pk": Mention.objects.get(evidence=world.evidence).pk,
     }
     return reverse(name, kwargs={argument: values[argument] for argument in URL_ARGUMENTS[name]})
 
@@ -118,6 +125,11 @@ def _a_derived_frame(world: World, tmp_path: Path) -> None:
         evidence=world.evidence, text="Путин провел переговоры в Сочи", locator={"frame": 0, "box": [1, 1, 4, 4]}
     )
     KeyEvent.objects.create(case=world.case, title="EU listing", date=date(2023, 7, 20))
+    entity = Entity.objects.create(case=world.case, name="NTechLab", aliases=["НТехЛаб"])
+    Mention.objects.create(
+        evidence=world.evidence, entity=entity, name="NTechLab", text="NTechLab", line="Requester: NTechLab",
+        how="as written", score=1.0, fingerprint="m", locator={"frame": 0, "time": 1.5, "box": [1, 1, 4, 4]},
+    )  # fmt: skip
     SearchEntry.objects.create(
         case=world.case, evidence=world.evidence, kind="ocr", source="test:line", text="EU widens", words="EU widens",
         frame=0, time=1.5, box=[1, 1, 4, 4],

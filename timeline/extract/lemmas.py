@@ -51,3 +51,17 @@ def lemma(word: str) -> str:
     if word.isascii() and word.isalpha():
         return _english().stemWord(word)
     return word
+
+
+@functools.lru_cache(maxsize=100_000)
+def normal_forms(word: str) -> frozenset[str]:
+    """Every dictionary form a lower-case Cyrillic word may be of (``нтехлаба``: ``нтехлаб``, ``нтехлаба``...).
+
+    A name pymorphy3 does not know is inflected as its ending suggests, and
+    several readings of it are equally likely: the name is one of them.
+    """
+    word = one_script(word)
+    if not any(map(cyrillic, word)):
+        return frozenset({word})
+    forms = {parse.normal_form.replace("ё", "е") for morph in _analysers().values() for parse in morph.parse(word)}
+    return frozenset({word} | forms)

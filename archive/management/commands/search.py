@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -8,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.models import Case, Membership, SearchKind
 from archive.search import MAX_COUNTED, query_parse, search_hits
+from timeline.models import Entity
+from timeline.selectors import items_narrowed
 
 
 class Command(BaseCommand):
@@ -23,6 +26,9 @@ class Command(BaseCommand):
         where.add_argument("--all-cases", action="store_true", help="Every case of --user.")
         parser.add_argument("--user", metavar="USERNAME", help="Search as this person: only the cases they are in.")
         parser.add_argument("--kind", action="append", choices=SearchKind.values, default=[])
+        parser.add_argument("--entity", metavar="NAME", help="Only items linked to this entity or naming it.")
+        parser.add_argument("--captured-from", metavar="YYYY-MM-DD", type=date.fromisoformat)
+        parser.add_argument("--captured-to", metavar="YYYY-MM-DD", type=date.fromisoformat)
         parser.add_argument("--limit", type=int, default=50)
         parser.add_argument("--json", action="store_true")
 
@@ -42,9 +48,17 @@ class Command(BaseCommand):
         query = query_parse(" ".join(options["query"]))
         if query.empty:
             raise CommandError("The query has no words to look for.")
-        hits, total = search_hits(
-            query, cases=list(cases.values_list("pk", flat=True)), kinds=options["kind"], limit=options["limit"]
-        )
+        chosen = list(cases.values_list("pk", flat=True))
+        items = None
+        if options["entity"] or options["captured_from"] or options["captured_to"]:
+            entity = None
+            if options["entity"]:
+                entity = Entity.objects.filter(case__in=chosen, name__iexact=options["entity"]).first()
+                if entity is None:
+                    raise CommandError(f"No entity named {options['entity']!r} in these cases.")
+            items = items_narrowed(chosen, entity=entity, captured_from=options["captured_from"],
+                                   captured_to=options["captured_to"])  # fmt: skip
+        hits, total = search_hits(query, cases=chosen, kinds=options["kind"], items=items, limit=options["limit"])
         for hit in hits:
             entry = hit.entry
             if options["json"]:
