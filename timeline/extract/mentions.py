@@ -4,7 +4,7 @@ A name is compared with each stretch of a line (one word or a few, joined
 by spaces, hyphens, dots or underscores) as a *skeleton*: its letters and
 digits alone, lower-case, in Latin letters (anyascii: ``НТехЛаб`` is
 ``ntekhlab``), with the characters OCR reads one for the other written as
-one (``0`` and ``o``; ``1``, ``l`` and ``i``; ``rn`` and ``m``). So
+one (``0`` and ``o``; ``1``, ``l`` and ``i``; ``6`` and ``б``; ``rn`` and ``m``). So
 ``NTechLab``, ``NtechLab``, ``N-Tech.Lab`` and ``NTech Lab`` are one name.
 
 Across scripts, a few spellings of one sound are written alike too (``kh``,
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 
-from archive.scripts import cyrillic, one_script, script_of
+from archive.scripts import cyrillic, one_script
 from timeline.extract.lemmas import normal_forms
 
 # A stretch is at most this many words, and a name's words may be set apart by what _JOINING allows.
@@ -43,7 +43,7 @@ MAX_WORDS = 6
 MIN_LETTERS = 3
 _WORD = re.compile(r"[^\W_]+")
 _JOINING = re.compile(r"[\s\-\u2010\u2011\u2013.\u00b7_'\u2019]{1,3}")
-_OCR_ALIKE = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("i", "l"), ("5", "s"))
+_OCR_ALIKE = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("i", "l"), ("5", "s"), ("6", "b"))
 # Written alike only when a name and a stretch are in different scripts; order matters (ch before c).
 _SOUND_ALIKE = (("kh", "h"), ("ch", "h"), ("ck", "k"), ("x", "ks"), ("ph", "f"), ("q", "k"), ("c", "k"), ("w", "v"))
 _DOUBLED = re.compile(r"(.)\1+")
@@ -98,8 +98,7 @@ def names_found(line: str, names: Sequence[Name]) -> list[Found]:
     if not names:
         return []
     spans = [(m.start(), m.end()) for m in _WORD.finditer(line)]
-    script = script_of(line)
-    words = [one_script(line[start:end], script) for start, end in spans]
+    words = [one_script(line[start:end]) for start, end in spans]
     longest = max(len(name.plain) for name in names) + 2
     candidates = []
     for first in range(len(spans)):
@@ -126,10 +125,10 @@ def names_found(line: str, names: Sequence[Name]) -> list[Found]:
 
 def _compare(words: list[str], text: str, names: Sequence[Name]) -> list[tuple[Name, int, str, str]]:
     """Each name this stretch may be, with its letters misread, how it was written, and the reading that fit."""
-    script = _script(text)
     best: dict[Name, tuple[Name, int, str, str]] = {}
     for reading, inflected in _readings(words):
         plain = "".join(map(_plain, reading))
+        script = _script(" ".join(reading))
         for name in names:
             same_script = name.script == script
             read, wanted = (plain, name.plain) if same_script else (_sound(plain), name.sound)
@@ -141,13 +140,22 @@ def _compare(words: list[str], text: str, names: Sequence[Name]) -> list[tuple[N
 
 
 def _readings(words: list[str]) -> Iterable[tuple[tuple[str, ...], bool]]:
-    """The stretch as read, then with its Cyrillic words in their dictionary forms; whether it is inflected."""
-    forms = [sorted(normal_forms(word.lower()) - {word.lower()}) if any(map(cyrillic, word)) else [] for word in words]
-    yield tuple(words), False
-    if any(forms):
-        choices = [[word, *others] for word, others in zip(words, forms, strict=True)]
-        for reading in itertools.islice(itertools.product(*choices), 1, _MAX_READINGS):
-            yield reading, True
+    """The stretch as read, then as it may have been written; whether the reading is inflected.
+
+    A word of letters that look alike in Latin and Cyrillic (``Ростех``,
+    ``Poctex``) may be in either script, whatever the line's; a Cyrillic word
+    may be in any of its dictionary forms.
+    """
+    choices = []
+    for word in words:
+        scripts = dict.fromkeys([word, one_script(word, "latin"), one_script(word, "cyrillic")])
+        forms = {form for written in scripts if any(map(cyrillic, written)) for form in normal_forms(written.lower())}
+        choices.append(
+            [(written, False) for written in scripts]
+            + [(form, True) for form in sorted(forms - {written.lower() for written in scripts})]
+        )
+    for reading in itertools.islice(itertools.product(*choices), _MAX_READINGS):
+        yield tuple(word for word, _ in reading), any(inflected for _, inflected in reading)
 
 
 def _slips(read: str, wanted: str) -> int | None:
