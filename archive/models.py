@@ -408,3 +408,17 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.text[:60]}"
+
+
+class SearchWord(models.Model):
+    """A word the search index holds, once, lower-case: where a word OCR damaged finds the words it may be.
+
+    Written beside the entries on PostgreSQL, where a trigram index finds the
+    words like a query's (archive/search.py); never pruned, for a word that
+    no entry holds any more finds no entry.
+    """
+
+    word = models.CharField(max_length=64, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word

@@ -8,10 +8,15 @@ script before they compare them.
 
 from __future__ import annotations
 
+import re
+
 _LATIN, _CYRILLIC = "aceopxykmtbhAEOPCXYKMTBH", "асеорхукмтвнАЕОРСХУКМТВН"
 _TO_CYRILLIC = str.maketrans(_LATIN + "0", _CYRILLIC + "о")
 _TO_LATIN = str.maketrans(_CYRILLIC, _LATIN)
 _ALIKE = frozenset(_LATIN + _CYRILLIC)
+# Counted by the regular-expression engine: the search index asks this of every line it writes.
+_CYRILLIC_CHARS = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTERS = re.compile("[A-Za-z]")
 
 
 def cyrillic(char: str) -> bool:
@@ -20,8 +25,8 @@ def cyrillic(char: str) -> bool:
 
 def script_of(text: str) -> str:
     """ "cyrillic" or "latin", whichever most letters are in, when both are there; else ""."""
-    in_cyrillic = sum(map(cyrillic, text))
-    in_latin = sum(c.isascii() and c.isalpha() for c in text)
+    in_cyrillic = len(_CYRILLIC_CHARS.findall(text))
+    in_latin = len(_LATIN_LETTERS.findall(text)) if in_cyrillic else 0
     if not (in_cyrillic and in_latin):
         return ""
     return "cyrillic" if in_cyrillic >= in_latin else "latin"

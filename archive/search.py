@@ -9,15 +9,17 @@ services change them. ``search_index --rebuild`` writes it all anew.
 
 Finding is the database's: on PostgreSQL the Russian and English stems of
 the words (a stored ``tsvector`` of both, GIN-indexed) and, when plain words
-find nothing as written, trigram word similarity (pg_trgm) for words OCR
-damaged; on SQLite an FTS5 table. Both read quoted
-phrases and prefixes (``размет*``). Only the cases a person belongs to are
+find nothing as written, the index's words most like them by their trigrams
+(pg_trgm on ``SearchWord``, the index's words once each) for words OCR
+damaged; on SQLite an FTS5 table. Both read quoted phrases and prefixes
+(``размет*``). Only the cases a person belongs to are
 searched, in the query itself: a case they are not in adds nothing, not even
 to the count.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,18 +27,25 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from archive.models import Evidence, FrameSource, Provenance, SearchEntry, SearchKind, TextLine
+from archive.models import Evidence, FrameSource, Provenance, SearchEntry, SearchKind, SearchWord, TextLine
 from archive.scripts import one_script, script_of
 
 # Provenance fields worth finding, and what the platform gave (yt-dlp's title and description).
 PROVENANCE_FIELDS = ("original_name", "source_url", "platform", "account", "post_id", "notes")
 PLATFORM_FIELDS = ("title", "description", "uploader", "channel")
 MAX_QUERY_TERMS = 12
-# Hits are counted up to this many and one more.
-MAX_COUNTED = 10_000
-# Trigram word similarity (0..1) at which a word OCR damaged (one letter of eight) still finds the word.
-MIN_SIMILARITY = 0.5
+# Hits are counted, and ranked, up to this many and one more: 40 pages of 25 (see ``_run``).
+MAX_COUNTED = 1_000
+# A word OCR damaged is looked up among the index's words of four letters or more by trigram
+# similarity (pg_trgm's own threshold, 0.3: one letter of five damaged still passes), and finds the
+# lines of the few most alike: at most three, as alike as the first but for ALIKE_MARGIN.
+MIN_WORD, MAX_WORD = 4, 64
+ALIKE_WORDS = 3
+ALIKE_MARGIN = 0.1
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
+# A word as typed, with the dots, hyphens, slashes and colons inside it (``04.09.2023``, ``covid-19``):
+# each engine splits it as it split the text it indexed.
+_WORD = re.compile(r"\w+(?:[.\-/:]\w+)*")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LETTERS_OR_DIGITS = re.compile(r"\w+")
 
@@ -70,7 +79,7 @@ def query_parse(text: str) -> Query:
                 phrases.append(cleaned)
             continue
         prefix = term.endswith("*")
-        for word in re.findall(r"\w+", term):
+        for word in _WORD.findall(term):
             (prefixes if prefix else words).append(word)
     return Query(tuple(words), tuple(phrases), tuple(prefixes))
 
@@ -89,25 +98,42 @@ class Entry:
 
 def search_entries_replace(evidence: Evidence, kind: str, entries: Iterable[Entry]) -> int:
     """Put an item's entries of one kind in place of those it had; returns how many it has now."""
-    rows = [
-        SearchEntry(
-            case_id=evidence.case_id,
-            evidence=evidence,
-            kind=kind,
-            source=e.source,
-            text=e.text,
-            words=searchable(e.text),
-            frame=e.frame,
-            time=e.time,
-            box=e.box,
-        )
-        for e in entries
-        if e.text.strip()
-    ]
+    rows = [(entry, searchable(entry.text)) for entry in entries if entry.text.strip()]
     with transaction.atomic():
         SearchEntry.objects.filter(evidence=evidence, kind=kind).delete()
-        SearchEntry.objects.bulk_create(rows, batch_size=2000)
+        if connection.vendor != "postgresql":
+            SearchEntry.objects.bulk_create(
+                (SearchEntry(case_id=evidence.case_id, evidence=evidence, kind=kind, source=e.source, text=e.text,
+                             words=words, frame=e.frame, time=e.time, box=e.box) for e, words in rows),
+                batch_size=2000,
+            )  # fmt: skip
+        elif rows:
+            _copy(evidence, kind, rows)
+            _words_add({word.lower() for _, words in rows for word in _LETTERS_OR_DIGITS.findall(words)})
     return len(rows)
+
+
+_COPIED = ("case_id", "evidence_id", "kind", "source", "text", "words", "frame", "time", "box")
+
+
+def _copy(evidence: Evidence, kind: str, rows: list[tuple[Entry, str]]) -> None:
+    """The rows through PostgreSQL's COPY: they stream while the server stems and indexes those before them."""
+    statement = f"COPY {SearchEntry._meta.db_table} ({', '.join(_COPIED)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for entry, words in rows:
+            box = json.dumps(entry.box) if entry.box is not None else None
+            copy.write_row((evidence.case_id, evidence.pk, kind, entry.source, entry.text.replace("\x00", ""),
+                            words.replace("\x00", ""), entry.frame, entry.time, box))  # fmt: skip
+
+
+def _words_add(words: set[str]) -> None:
+    """The index's words, each once, for the damaged words to be looked up among (see ``_similar``)."""
+    kept = sorted(word for word in words if MIN_WORD <= len(word) <= MAX_WORD)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SearchWord._meta.db_table} (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",  # noqa: S608
+            [kept],
+        )
 
 
 def search_index_item(evidence: Evidence) -> int:
@@ -183,11 +209,21 @@ def search_hits(
         return _run(_sqlite(query), scope, limit, offset)
     hits, total = _run(_postgresql(query), scope, limit, offset)
     if not total and query.words and not (query.phrases or query.prefixes):
-        hits, total = _run(_similar(query), scope, limit, offset)
+        alike = _similar(query)
+        if alike is not None:
+            hits, total = _run(alike, scope, limit, offset)
     return hits, total
 
 
 def _run(sql: _Sql, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], int]:
+    """One page of hits and their count, in one query: the first MAX_COUNTED + 1 entries found are ranked.
+
+    A word in more lines than that is ranked among the first found (the page
+    says "more than 1000": a word or a filter more narrows it). Each hit
+    counted is a row read from the table, scattered over it: counting and
+    ranking every row of a common word (a tenth of a second for 10,000 rows,
+    most of it reading them) does not pay.
+    """
     where = f"{sql.where} AND e.case_id IN ({', '.join(['%s'] * len(scope.cases))})"
     parameters = [*sql.where_parameters, *scope.cases]
     if scope.kinds:
@@ -199,24 +235,22 @@ def _run(sql: _Sql, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], 
         parameters += list(items_parameters)
     table = SearchEntry._meta.db_table
     joins = f" JOIN {_FTS} ON {_FTS}.rowid = e.id" if connection.vendor == "sqlite" else ""
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # How close a word OCR damaged must be, for this transaction only (pg_trgm's own default is 0.6).
-            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(MIN_SIMILARITY)])
-        # Counted to a limit: "more than 10,000" says enough, and counting a common word's every row does not pay.
+    found = f"SELECT e.id, {sql.score} AS score FROM {table} e{joins} WHERE {where} LIMIT %s"  # noqa: S608
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} e{joins} WHERE {where} LIMIT %s) found",  # noqa: S608
-            [*parameters, MAX_COUNTED + 1],
+            f"WITH found AS ({found}) SELECT id, score, (SELECT COUNT(*) FROM found) FROM found "  # noqa: S608
+            "ORDER BY score DESC, id LIMIT %s OFFSET %s",
+            [*sql.score_parameters, *parameters, MAX_COUNTED + 1, limit, offset],
         )
-        total = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT e.id, {sql.score} FROM {table} e{joins} WHERE {where} "  # noqa: S608 - names from the code
-            "ORDER BY 2 DESC, e.id LIMIT %s OFFSET %s",
-            [*sql.score_parameters, *parameters, limit, offset],
-        )
-        found = cursor.fetchall()
-    entries = SearchEntry.objects.select_related("evidence").in_bulk([pk for pk, _ in found])
-    return [Hit(entries[pk], round(float(score), 4)) for pk, score in found if pk in entries], total
+        rows = cursor.fetchall()
+        total = rows[0][2] if rows else 0
+        if not rows and offset:
+            # A page past the last: the count is still wanted, for the page to say how many there are.
+            cursor.execute(f"SELECT COUNT(*) FROM ({found}) counted", [*sql.score_parameters, *parameters,  # noqa: S608
+                                                                       MAX_COUNTED + 1])  # fmt: skip
+            total = cursor.fetchone()[0]
+    entries = SearchEntry.objects.select_related("evidence__case").in_bulk([pk for pk, _, _ in rows])
+    return [Hit(entries[pk], round(float(score), 4)) for pk, score, _ in rows if pk in entries], total
 
 
 _FTS = "archive_searchentry_fts"
@@ -236,10 +270,33 @@ def _postgresql(query: Query) -> _Sql:
     return _Sql(f"e.vector @@ ({tsquery})", list(parameters), f"ts_rank(e.vector, {tsquery})", list(parameters))
 
 
-def _similar(query: Query) -> _Sql:
-    """Every word as OCR may have damaged it (``NTcchLab``): pg_trgm's ``<%``, through the trigram index."""
-    similar = " AND ".join(["%s <%% e.words"] * len(query.words))
-    return _Sql(similar, list(query.words), "word_similarity(%s, e.words)", [" ".join(query.words)])
+def _similar(query: Query) -> _Sql | None:
+    """Every word as OCR may have damaged it (``NTcchLab``): the index's words most like it, found as words.
+
+    The words of four letters or more are looked up among the index's words
+    (``SearchWord``, by pg_trgm's ``%`` through its trigram index), the few
+    most alike kept; lines are then found by those words as any word is. A
+    word like nothing the index holds finds nothing: None.
+    """
+    groups, parameters = [], []
+    with connection.cursor() as cursor:
+        for word in _LETTERS_OR_DIGITS.findall(" ".join(query.words)):
+            alike = [word]
+            if len(word) >= MIN_WORD:
+                cursor.execute(
+                    f"SELECT word, similarity(word, %s) AS alike FROM {SearchWord._meta.db_table} "  # noqa: S608
+                    "WHERE word %% %s ORDER BY alike DESC, word LIMIT %s",
+                    [word.lower(), word.lower(), ALIKE_WORDS],
+                )
+                found = cursor.fetchall()
+                alike = [found_word for found_word, score in found if score >= found[0][1] - ALIKE_MARGIN]
+            if not alike:
+                return None
+            typed = " or ".join(alike)
+            groups.append("(websearch_to_tsquery('russian', %s) || websearch_to_tsquery('english', %s))")
+            parameters += [typed, typed]
+    tsquery = " && ".join(groups)
+    return _Sql(f"e.vector @@ ({tsquery})", list(parameters), f"ts_rank(e.vector, {tsquery})", list(parameters))
 
 
 def _sqlite(query: Query) -> _Sql:
@@ -263,7 +320,7 @@ def marked(text: str, query: Query) -> list[tuple[str, bool]]:
     the query gave, or shares the start of a longer word (``фотографиях``
     for ``фотография``): what the stems found, near enough to show.
     """
-    wanted = [w.lower() for w in (*query.words, *(word for p in query.phrases for word in p.split()))]
+    wanted = [w.lower() for w in _LETTERS_OR_DIGITS.findall(" ".join([*query.words, *query.phrases]))]
     prefixes = [p.lower() for p in query.prefixes]
     pieces: list[tuple[str, bool]] = []
     last = 0

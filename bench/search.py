@@ -13,7 +13,8 @@
    prints the ratio (target: search at least 50x faster).
 
 Run: .venv/bin/python bench/search.py   (uses the database "evidence_bench_search" on
-127.0.0.1, created and dropped by the script; set BENCH_SEARCH_DATABASE_URL to change it)
+127.0.0.1, created and dropped by the script; set BENCH_SEARCH_DATABASE_URL to change it, and
+BENCH_SEARCH_KEEP=1 to keep it for a look afterwards)
 """
 
 from __future__ import annotations
@@ -139,7 +140,8 @@ def main() -> None:
         print(f"icontains scan of the same words: median {scan:.0f} ms; search/scan = {ours / scan:.4f} "
               f"({scan / ours:.0f}x faster; target >= 50x)")  # fmt: skip
     finally:
-        drop_database(DATABASE)
+        if not os.environ.get("BENCH_SEARCH_KEEP"):
+            drop_database(DATABASE)
 
 
 if __name__ == "__main__":

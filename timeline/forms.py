@@ -89,8 +89,9 @@ class EntityForm(forms.Form):
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Entity.Kind.choices)
     aliases = forms.CharField(
-        required=False, max_length=1000, help_text="Other names, separated by commas: НТех Лаб, NtechLab LLC"
-    )
+        required=False, max_length=1000, label="Other names",
+        help_text="Separated by commas: НТехЛаб, FindFace. Spacing, letter case and OCR's slips need no other name.",
+    )  # fmt: skip
 
     def clean_aliases(self) -> list[str]:
         return [alias.strip() for alias in self.cleaned_data["aliases"].split(",") if alias.strip()]

@@ -11,8 +11,8 @@ from django.db import connection
 from django.urls import reverse
 from PIL import Image
 
-from archive import services
-from archive.models import Case, Membership, Provenance, SearchEntry, SearchKind
+from archive import search, services, views
+from archive.models import Case, Membership, Provenance, SearchEntry, SearchKind, SearchWord
 from archive.roles import Role
 from archive.search import query_parse, search_hits, search_index_item
 from tests import media
@@ -60,6 +60,15 @@ def test_typed_punctuation_is_no_query_syntax(world: World, item: object) -> Non
 def test_postgresql_finds_inflected_and_ocr_damaged_words(world: World, item: object) -> None:
     assert [e.words.lower() for e in found(world, "фотография", kinds=[SearchKind.OCR])] == [SCREEN[1].lower()]
     assert found(world, "NTcchLab", kinds=[SearchKind.OCR])
+    # The damaged word is looked up among the index's words, which are kept once each.
+    assert SearchWord.objects.filter(word="ntechlab").count() == 1
+    assert [e.words.lower() for e in found(world, "Разме1ка", kinds=[SearchKind.OCR])] == [SCREEN[1].lower()]
+    assert not found(world, "Qwzxvb")
+
+
+def test_a_page_past_the_last_still_counts_the_hits(world: World, item: object) -> None:
+    hits, total = search_hits(query_parse("NTechLab"), cases=[world.case.pk], offset=500)
+    assert hits == [] and total >= 1
 
 
 def test_an_outsider_finds_nothing_and_counts_nothing(world: World, item: object) -> None:
@@ -127,3 +136,16 @@ def test_a_hit_in_a_recording_plays_from_its_second(world: World) -> None:
     page = _client(world.owner).get(reverse("archive:case_search", args=[world.case.slug]), {"q": "Toloka"})
     assert f"{evidence.get_absolute_url()}?t=12.5" in page.content.decode()
     assert "plays from 12.5 s" in page.content.decode()
+
+
+def test_hits_are_counted_to_a_limit_and_the_page_says_more(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    evidence = collect(world.case, media.png(media.text_image(["x"])), "many.png").evidence
+    for number in range(4):
+        SearchEntry.objects.create(case=world.case, evidence=evidence, kind=SearchKind.OCR, source=f"test:{number}",
+                                   text=f"Toloka pool {number}", words=f"Toloka pool {number}")  # fmt: skip
+    monkeypatch.setattr(search, "MAX_COUNTED", 2)
+    monkeypatch.setattr(views, "MAX_COUNTED", 2)
+    hits, total = search_hits(query_parse("Toloka"), cases=[world.case.pk])
+    assert total == 3 and len(hits) == 3
+    page = _client(world.owner).get(reverse("archive:case_search", args=[world.case.slug]), {"q": "Toloka"})
+    assert "More than 2 hits" in page.content.decode()

@@ -306,3 +306,39 @@ def test_a_url_is_collected_and_its_page_capture_appears_in_the_case(
     row.get_by_role("link").click()
     expect(page.locator("main")).to_contain_text("EU widens sanctions on surveillance firms")
     shoot(page, screenshots, "url-case.png")
+
+
+def test_an_entity_added_is_found_on_screen_and_a_confirmed_mention_links_the_item(
+    newsroom: Newsroom, in_process: None, open_as: OpenAs, screenshots: Path
+) -> None:
+    screen = media.text_image(["Задание 5512: разметка лиц", "Заказчик: НТехЛаб", "Партнёр: NetLab"], font_size=28)
+    evidence = collect(newsroom.case, media.png(screen), "task.png", actor=newsroom.contributor).evidence
+    page = open_as(newsroom.owner)
+    page.goto(url("timeline:events", newsroom))
+    form = page.locator("form", has_text="Add an entity")
+    form.get_by_role("textbox", name="Name:", exact=True).fill("NTechLab")
+    form.get_by_label("Other names").fill("НТехЛаб, FindFace")
+    form.get_by_role("button", name="Add entity").click()
+    expect(page.locator(".messages")).to_contain_text("Entity added: NTechLab")
+    # The look through every item ran when the entity was added (in this process), and says how it went.
+    expect(page.locator("li.scan").first).to_contain_text("NTechLab was added: done, 1 of 1 items, 1 mention proposed")
+
+    checker = open_as(newsroom.fact_checker)
+    checker.goto(url("timeline:mentions", newsroom))
+    mention = checker.locator("article.mention", has_text="НТехЛаб")
+    expect(mention).to_have_count(1)
+    expect(checker.locator("article.mention", has_text="NetLab")).to_have_count(0)
+    expect(mention).to_contain_text("in another script")
+    crop = mention.locator("img.crop")
+    checker.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=crop.element_handle())
+    shoot(checker, screenshots, "mentions.png")
+    mention.get_by_label("Note").fill("The requester's name on the task")
+    mention.get_by_role("button", name="Confirm").click()
+    expect(checker.locator(".messages")).to_contain_text("the item is linked to NTechLab")
+    expect(mention.locator(".mention-status")).to_have_text("confirmed")
+    checker.goto(url("timeline:reasoning", newsroom, pk=evidence.pk))
+    expect(checker.locator("dd", has_text="NTechLab").first).to_be_visible()
+
+    outsider = open_as(newsroom.outsider)
+    response = outsider.goto(url("timeline:mentions", newsroom))
+    assert response is not None and response.status == 404
