@@ -27,7 +27,7 @@ from archive.locales import case_locales, evidence_device_locale
 from archive.models import Evidence, Frame, FrameSource, TextLine
 from archive.pipeline.base import Stage, StageSkipped
 from archive.pipeline.images import open_image, upright
-from archive.pipeline.ocr_dates import settle_dates
+from archive.pipeline.ocr_dates import settle_dates, settle_scripts
 from archive.pipeline.ocr_engines import (
     RAPIDOCR,
     TESSERACT,
@@ -79,7 +79,8 @@ def read_lines(image: Image.Image, languages: str, *, photo: bool = False) -> li
        read again where they need it (see ``_settle``).
     3. Lines that hold a date or a time and were read unsure, or in two
        scripts, are read again on their own (``ocr_dates.settle_dates``);
-       in small text, Latin ones by RapidOCR too.
+       in small text, Latin ones by RapidOCR too. So are the words whose
+       script is in doubt, in each language alone (``settle_scripts``).
     4. Boxes are brought back to the pixels of ``image``.
     """
     prepared = prepare(image, photo=photo)
@@ -90,6 +91,7 @@ def read_lines(image: Image.Image, languages: str, *, photo: bool = False) -> li
     # Small text only: at full size Tesseract reads Latin dates as well (bench/ocr_engines.py).
     latin = RAPIDOCR if settings.OCR_SECOND_ENGINE and prepared.scale > 1.0 else None
     lines = settle_dates(TESSERACT, prepared.image, lines, languages, latin)
+    lines = settle_scripts(TESSERACT, prepared.image, lines, languages)
     return [_line([_in_original(word, prepared) for word in words], index) for index, words in enumerate(lines)]
 
 

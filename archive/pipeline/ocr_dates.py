@@ -1,4 +1,4 @@
-"""The dated parts of lines, read again on their own where the first reading is in doubt.
+"""The dated parts of lines, and words whose script is in doubt, read again on their own.
 
 Dates are what this product reads pictures for, and they are short, dense
 runs of digits and separators that a reading of the whole page gets wrong
@@ -13,6 +13,9 @@ The readings are reconciled by the engines' own confidence: a reading with a
 word in two scripts counts only where every reading has one, and one that
 lost letters of the part never counts. The words keep their boxes in the
 picture read.
+
+Words of any line whose script is in doubt are read again in each language
+alone (``settle_scripts``): names and headlines are read for too.
 """
 
 from __future__ import annotations
@@ -181,6 +184,62 @@ def calendar_names(languages: str) -> frozenset[str]:
                 for table in (get_month_names(width, context, locale), get_day_names(width, context, locale)):
                     names.update(_bare(name) for name in table.values())
     return frozenset(names)
+
+
+def settle_scripts(engine: Engine, image: Image.Image, lines: list[list[Word]], languages: str) -> list[list[Word]]:
+    """The lines, each word whose script is in doubt read again in each language alone, the surest reading kept.
+
+    Reading several scripts at once, Tesseract writes a Latin word of a
+    Russian line in Cyrillic letters (``Gazprom Neft`` as ``Gazprom Мей``,
+    ``TEVIAN`` as ``ТЕМАМ``) and the other way round (``Артёма`` as
+    ``Apréma``), and is unsure of it. A word is in doubt when it was read
+    unsure (below ``SURE``) and has letters of two scripts, stands beside a
+    word of the other script, or is made only of letters alike in both. It
+    is read again in each of the case's languages alone; the reading the
+    engine is surest of stands, the first one on a tie. Words with digits
+    are the dates' (``settle_dates``).
+    """
+    alone = languages.split("+")
+    if len(alone) < 2:
+        return lines
+    settled = []
+    for words in lines:
+        for index in reversed(_script_doubts(words)):
+            room = (
+                words[index - 1]["left"] + words[index - 1]["width"] if index else None,
+                words[index + 1]["left"] if index + 1 < len(words) else None,
+            )
+            words = words[:index] + _surest(engine, image, words[index], alone, room) + words[index + 1 :]
+        settled.append(words)
+    return settled
+
+
+def _script_doubts(words: list[Word]) -> list[int]:
+    scripts = [_script(w["text"]) for w in words]
+    doubts = []
+    for index, word in enumerate(words):
+        text, script = word["text"], scripts[index]
+        if word["confidence"] >= SURE or not script or any(ch.isdigit() for ch in text):
+            continue
+        beside = {scripts[j] for j in (index - 1, index + 1) if 0 <= j < len(words)} - {"", script}
+        if script == "mixed" or beside or lookalikes_only(text):
+            doubts.append(index)
+    return doubts
+
+
+def _script(text: str) -> str:
+    cyrillic, latin = bool(_CYRILLIC.search(text)), bool(_LATIN.search(text))
+    return "mixed" if cyrillic and latin else "cyrillic" if cyrillic else "latin" if latin else ""
+
+
+def _surest(engine: Engine, image: Image.Image, word: Word, alone: list[str], room: Room) -> list[Word]:
+    crop, to_image = _cut_out(image, [word], room)
+    readings = [[word]]
+    for language in alone:
+        reading = [to_image(w) for line in engine.read(crop, language, "line") for w in line]
+        if reading and _letters(reading) >= KEPT * _letters([word]):
+            readings.append(reading)
+    return max(readings, key=mean_confidence)
 
 
 def _bare(word: str) -> str:

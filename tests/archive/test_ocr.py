@@ -138,6 +138,17 @@ def test_a_latin_date_among_cyrillic_lookalike_letters_is_read_in_one_script() -
     assert not [text for text in read if any(mixed_script(word) for word in text.split())], read
 
 
+def test_a_latin_name_in_a_russian_line_is_read_in_latin_letters() -> None:
+    """Read with eng+rus at once, ``Neft`` came out as ``Мей`` and ``TEVIAN`` as ``ТЕМАМ``; each alone reads them."""
+    image = Image.new("RGB", (560, 220), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(media.FONT, 15)
+    rows = ["Оплата через Gazprom Neft", "Задание для TEVIAN", "Артёма Кухаренко ищет разметчиков", "Работа с Ростеха"]
+    for number, row in enumerate(rows):
+        draw.text((20, 20 + 45 * number), row, font=font, fill="#1b1b1b")
+    assert texts(image) == rows
+
+
 def test_upright_rules_are_removed_and_letters_are_not() -> None:
     image = Image.new("L", (400, 120), 255)
     draw = ImageDraw.Draw(image)
