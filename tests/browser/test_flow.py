@@ -328,7 +328,7 @@ def test_an_entity_added_is_found_on_screen_and_a_confirmed_mention_links_the_it
     mention = checker.locator("article.mention", has_text="НТехЛаб")
     expect(mention).to_have_count(1)
     expect(checker.locator("article.mention", has_text="NetLab")).to_have_count(0)
-    expect(mention).to_contain_text("in another script")
+    expect(mention).to_contain_text("Read as НТехЛаб: as written")
     crop = mention.locator("img.crop")
     checker.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=crop.element_handle())
     shoot(checker, screenshots, "mentions.png")

@@ -72,7 +72,7 @@ def test_names_in_another_script_inflected_or_spelled_otherwise() -> None:
     # The longer name has the stretch: "Yandex Toloka" is one mention, not two.
     assert _found("Yandex Toloka pool") == [(2, "Yandex Toloka")]
     [found] = names_found("контракт с НТехЛабом", NAMES)
-    assert found.how == "in another script, inflected" and found.score == 1.0
+    assert found.how == "inflected" and found.name == "НТехЛаб" and found.score == 1.0
 
 
 def test_names_too_short_to_tell_apart_are_not_looked_for() -> None:

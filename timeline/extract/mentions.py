@@ -114,18 +114,30 @@ def names_found(line: str, names: Sequence[Name]) -> list[Found]:
                 candidates.append((first, last, found, start, end))
     chosen: list[Found] = []
     taken: set[int] = set()
-    for first, last, (name, slips, how, reading), start, end in sorted(
-        candidates, key=lambda c: (c[2][1], -(c[4] - c[3]), c[0])
+    # Fewest slips first, then the longest stretch, then a name in the stretch's script, not inflected.
+    for first, last, fit, start, end in sorted(
+        candidates, key=lambda c: (c[2].closeness[0], c[3] - c[4], c[2].closeness, c[0])
     ):
         if taken.isdisjoint(range(first, last + 1)):
             taken.update(range(first, last + 1))
-            chosen.append(Found(name.entity, name.text, start, end, line[start:end], slips, how, reading))
+            name, slips, text = fit.name, fit.closeness[0], line[start:end]
+            chosen.append(Found(name.entity, name.text, start, end, text, slips, fit.how, fit.reading))
     return sorted(chosen, key=lambda found: found.start)
 
 
-def _compare(words: list[str], text: str, names: Sequence[Name]) -> list[tuple[Name, int, str, str]]:
-    """Each name this stretch may be, with its letters misread, how it was written, and the reading that fit."""
-    best: dict[Name, tuple[Name, int, str, str]] = {}
+@dataclass(frozen=True)
+class _Fit:
+    """A name a stretch may be: how close (slips, then another script, then inflected), how, and the reading."""
+
+    name: Name
+    closeness: tuple[int, bool, bool]
+    how: str
+    reading: str
+
+
+def _compare(words: list[str], text: str, names: Sequence[Name]) -> list[_Fit]:
+    """Each name this stretch may be, with the closest of its readings that fit."""
+    best: dict[Name, _Fit] = {}
     for reading, inflected in _readings(words):
         plain = "".join(map(_plain, reading))
         script = _script(" ".join(reading))
@@ -133,9 +145,11 @@ def _compare(words: list[str], text: str, names: Sequence[Name]) -> list[tuple[N
             same_script = name.script == script
             read, wanted = (plain, name.plain) if same_script else (_sound(plain), name.sound)
             slips = _slips(read, wanted)
-            if slips is None or (name in best and best[name][1] <= slips):
+            if slips is None:
                 continue
-            best[name] = (name, slips, _how(text, name, same_script, inflected, slips), plain)
+            closeness = (slips, not same_script, inflected)
+            if name not in best or closeness < best[name].closeness:
+                best[name] = _Fit(name, closeness, _how(text, name, same_script, inflected, slips), plain)
     return list(best.values())
 
 
