@@ -320,17 +320,26 @@ def review_queue(request: HttpRequest, membership: Membership) -> HttpResponse:
 def cue_review(request: HttpRequest, membership: Membership, cue_pk: int) -> HttpResponse:
     cue = get_object_or_404(Cue.objects.select_related("evidence"), evidence__case=membership.case, pk=cue_pk)
     back = reverse("timeline:reasoning", kwargs={"slug": membership.case.slug, "pk": cue.evidence_id})
+
+    def review(confirm: bool, note: str) -> str:
+        services.cue_review(cue=cue, actor=request.user, confirm=confirm, note=note)
+        return f"Cue {'confirmed' if confirm else 'rejected'}: {cue.text[:80]}"
+
+    return _reviewed(request, back, review)
+
+
+def _reviewed(request: HttpRequest, back: str, review: Callable[[bool, str], str]) -> HttpResponse:
+    """A review form's decision and note handed to ``review``, which says what it did; then back to the page."""
     form = ReviewForm(request.POST)
     if not form.is_valid():
         _messages_from(request, form)
         return _back(request, back)
-    confirm = form.cleaned_data["decision"] == "confirm"
     try:
-        services.cue_review(cue=cue, actor=request.user, confirm=confirm, note=form.cleaned_data["note"])
+        done = review(form.cleaned_data["decision"] == "confirm", form.cleaned_data["note"])
     except services.ReviewError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Cue {'confirmed' if confirm else 'rejected'}: {cue.text[:80]}")
+        messages.success(request, done)
     return _back(request, back)
 
 
@@ -632,19 +641,13 @@ def mention_review(request: HttpRequest, membership: Membership, mention_pk: int
         Mention.objects.select_related("evidence", "entity"), evidence__case=membership.case, pk=mention_pk
     )
     back = reverse("timeline:reasoning", kwargs={"slug": membership.case.slug, "pk": mention.evidence_id})
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        _messages_from(request, form)
-        return _back(request, back)
-    confirm = form.cleaned_data["decision"] == "confirm"
-    try:
-        services.mention_review(mention=mention, actor=request.user, confirm=confirm, note=form.cleaned_data["note"])
-    except services.ReviewError as error:
-        messages.error(request, str(error))
-    else:
+
+    def review(confirm: bool, note: str) -> str:
+        services.mention_review(mention=mention, actor=request.user, confirm=confirm, note=note)
         linked = f"; the item is linked to {mention.entity.name}" if confirm else ""
-        messages.success(request, f"Mention {'confirmed' if confirm else 'rejected'}: {mention.text}{linked}.")
-    return _back(request, back)
+        return f"Mention {'confirmed' if confirm else 'rejected'}: {mention.text}{linked}."
+
+    return _reviewed(request, back, review)
 
 
 @case_view()
