@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 
-from timeline.extract.cldr import locale_of
+from archive.locale_tags import locale_of
 
 # Posting times outside these years are typing mistakes, not evidence.
 EARLIEST_YEAR = 1990

@@ -27,7 +27,7 @@ from babel.core import get_global
 from django.conf import settings
 from PIL import Image
 
-from timeline.extract.cldr import locale_of
+from archive.locale_tags import locale_of
 
 # A word as read: its text, box (left, top, width, height) in the pixels of
 # the picture read, and confidence (0..100).

@@ -43,8 +43,6 @@ def test_the_processing_side_of_the_archive_imports_nothing_of_the_timeline() ->
         target = ROOT / part
         for path in [target] if target.is_file() else sorted(target.rglob("*.py")):
             reached = {name for name in imports(path) if name.startswith("timeline")}
-            # Locales are shared data about languages, read by OCR and the date grammar alike.
-            reached -= {"timeline.extract.cldr", "timeline.extract.cldr.locale_of"}
             assert not reached, f"{path.relative_to(ROOT)} imports {sorted(reached)}"
 
 

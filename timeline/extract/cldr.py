@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.core import get_global
 from babel.localedata import locale_identifiers
+
+from archive.locale_tags import locale_of
 
 # Latin letters that Unicode does not decompose into a base letter and a mark.
 _BARE_LETTERS = {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŀ": "l", "ŧ": "t", "ð": "d", "þ": "th"}
@@ -157,22 +158,6 @@ class Names:
     pm: frozenset[str]
     month_skeletons: dict[str, frozenset[int]]
     weekday_skeletons: dict[str, frozenset[int]]
-
-
-def locale_of(tag: str) -> Locale | None:
-    """The CLDR locale of a BCP 47 tag or a Tesseract language code (``en-US``, ``ru``, ``rus``); None if unknown."""
-    tag = tag.strip().replace("-", "_")
-    if not tag:
-        return None
-    aliases = get_global("language_aliases")
-    for candidate in (tag, aliases.get(tag, ""), aliases.get(tag.split("_")[0], ""), tag.split("_")[0]):
-        if not candidate:
-            continue
-        try:
-            return Locale.parse(candidate)
-        except (ValueError, UnknownLocaleError):
-            continue
-    return None
 
 
 @cache

@@ -15,11 +15,11 @@ from django.test.utils import override_settings
 
 from archive import services
 from archive.dates import parse_posted_at
+from archive.locale_tags import locale_of
 from archive.models import CollectionMethod
 from archive.pipeline import frames, identify, ocr, probe
 from archive.pipeline.base import StageFailed, StageSkipped
 from archive.vault import spool
-from timeline.extract.cldr import locale_of
 from timeline.extract.cues import Candidate, CueDraft, draft_cues
 from timeline.headlines import headline_lookup
 from timeline.intervals import intersect
