@@ -34,8 +34,8 @@ from archive.scripts import one_script, script_of
 PROVENANCE_FIELDS = ("original_name", "source_url", "platform", "account", "post_id", "notes")
 PLATFORM_FIELDS = ("title", "description", "uploader", "channel")
 MAX_QUERY_TERMS = 12
-# Hits are counted, and ranked, up to this many and one more: 40 pages of 25 (see ``_run``).
-MAX_COUNTED = 1_000
+# Hits are counted, and ranked, up to this many and one more: 20 pages of 25 (see ``_run``).
+MAX_COUNTED = 500
 # A word OCR damaged is looked up among the index's words of four letters or more by trigram
 # similarity (pg_trgm's own threshold, 0.3: one letter of five damaged still passes), and finds the
 # lines of the few most alike: at most three, as alike as the first but for ALIKE_MARGIN.
@@ -219,7 +219,7 @@ def _run(sql: _Sql, scope: _Scope, limit: int, offset: int) -> tuple[list[Hit], 
     """One page of hits and their count, in one query: the first MAX_COUNTED + 1 entries found are ranked.
 
     A word in more lines than that is ranked among the first found (the page
-    says "more than 1000": a word or a filter more narrows it). Each hit
+    says "more than 500": a word or a filter more narrows it). Each hit
     counted is a row read from the table, scattered over it: counting and
     ranking every row of a common word (a tenth of a second for 10,000 rows,
     most of it reading them) does not pay.
