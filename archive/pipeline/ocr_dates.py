@@ -267,7 +267,10 @@ def _cut_out(image: Image.Image, words: list[Word], room: Room) -> tuple[Image.I
     before, after = room
     left = _ink_end(inked, left, -1, height) - margin if before is None else max(left - margin, before)
     right = _ink_end(inked, right - 1, 1, height) + 1 + margin if after is None else min(right + margin, after)
-    left, right = max(0, left), min(image.width, right)
+    if right <= left:
+        # Neighbours whose boxes ran on over the part leave no room between them: the part's own box, then.
+        left, right = box(words)[0] - margin, box(words)[2] + margin
+    left, right = max(0, left), min(image.width, max(right, left + 1))
     scale = max(1.0, LINE_HEIGHT / max(1, bottom - top))
     crop = Image.fromarray(with_margin(enlarged(np.asarray(image.crop((left, top, right, bottom))), scale)))
 

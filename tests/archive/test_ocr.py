@@ -15,8 +15,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from archive.models import ProcessingStatus
 from archive.pipeline.ocr import read_lines
-from archive.pipeline.ocr_dates import calendar_names, dated_parts, mixed_script
-from archive.pipeline.ocr_engines import RAPIDOCR, ocr_languages, tesseract_packs
+from archive.pipeline.ocr_dates import calendar_names, dated_parts, mixed_script, settle_scripts
+from archive.pipeline.ocr_engines import RAPIDOCR, TESSERACT, ocr_languages, tesseract_packs
 from archive.pipeline.ocr_photos import looks_photographed, skew_angle
 from archive.pipeline.ocr_prepare import PAD, letter_height, prepare, reading_scale, remove_rules
 from tests import media
@@ -147,6 +147,15 @@ def test_a_latin_name_in_a_russian_line_is_read_in_latin_letters() -> None:
     for number, row in enumerate(rows):
         draw.text((20, 20 + 45 * number), row, font=font, fill="#1b1b1b")
     assert texts(image) == rows
+
+
+def test_a_word_whose_neighbours_boxes_overlap_it_is_still_read_again() -> None:
+    image = media.text_image(["Оплата через Gazprom Neft"], font_size=15, size=(400, 60))
+    word = {"text": "Мей", "left": 200, "top": 20, "width": 40, "height": 16, "confidence": 40.0}
+    before = {"text": "Gazprom", "left": 120, "top": 20, "width": 130, "height": 16, "confidence": 95.0}
+    after = {"text": "x", "left": 190, "top": 20, "width": 10, "height": 16, "confidence": 95.0}
+    [line] = settle_scripts(TESSERACT, image, [[before, word, after]], "eng+rus")
+    assert len(line) >= 3
 
 
 def test_upright_rules_are_removed_and_letters_are_not() -> None:
