@@ -219,7 +219,7 @@ def main() -> None:
                 started = time.perf_counter()
                 found, texts = matcher(read)
                 seconds = time.perf_counter() - started
-                wrong = [t for t in texts if ENTITY_OF and not _shown_entity(t, screen.shown)]
+                wrong = [t for t in texts if not _shown_entity(t, screen.shown)]
                 for tally in (tallies[name], totals[name]):
                     tally.add(screen.shown, found, wrong, seconds)
                 if name == "ours":

@@ -11,19 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from archive.collect.guard import guarding_proxy
 from archive.collect.page import CaptureFailed, page_capture
 from archive.custody import custody_append
 from archive.links import web_address
 from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame, SearchKind, TextLine
-from archive.queues import BROKER_DOWN
+from archive.queues import BROKER_DOWN, queue_task
 from archive.search import Entry, search_entries_replace
 from archive.vault import spool, vault_store
 from timeline.extract.articles import Article, NoDate, article_date
@@ -843,12 +841,10 @@ def mention_scan_request(*, case: Case, reason: str, actor: AbstractBaseUser | N
 
 def mention_scan_queue(scan_id: int) -> bool:
     """Send a scan to the queue by its task's name; when the broker is down, the scan says so and waits."""
-    try:
-        current_app.tasks["timeline.tasks.scan_mentions"].apply_async((scan_id,), queue="default")
-    except OperationalError:
+    sent = queue_task("timeline.tasks.scan_mentions", (scan_id,), queue="default")
+    if not sent:
         MentionScan.objects.filter(pk=scan_id, status=MentionScan.Status.QUEUED).update(error=BROKER_DOWN)
-        return False
-    return True
+    return sent
 
 
 def mention_scan_run(*, scan_id: int) -> MentionScan | None:
