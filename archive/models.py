@@ -183,6 +183,7 @@ class CustodyAction(models.TextChoices):
     ENTITIES_LINKED = "entities_linked", "Entities linked to an item"
     VERDICT_SIGNED_OFF = "verdict_signed_off", "Verdict signed off"
     EXPORTED = "exported", "Timeline exported"
+    BAG_IMPORTED = "bag_imported", "Imported from an evidence package"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -472,3 +472,21 @@ def items_narrowed(cases: list[int], *, entity: Entity | None, captured_from: da
             intervals = intervals.filter(Q(latest__isnull=True) | Q(latest__gte=start))
         items = items.filter(pk__in=intervals.values("evidence"))
     return items
+
+
+def shown_frames(evidence_ids: list[int], verified: bool) -> dict[int, Frame]:
+    """The frame that best shows each item: where its strongest counted cue was read, else its first frame."""
+    chosen: dict[int, int] = {}
+    cues = mode_cues(Cue.objects.filter(evidence_id__in=evidence_ids, locator__has_key="frame"), verified)
+    for evidence_id, locator in (
+        cues.annotate(rank=STRENGTH_ORDER).order_by("rank", "id").values_list("evidence_id", "locator")
+    ):
+        chosen.setdefault(evidence_id, locator["frame"])
+    frames: dict[int, Frame] = {}
+    found = Frame.objects.filter(evidence_id__in=evidence_ids)
+    found = found.only("evidence_id", "index", "image_name", "time", "page")
+    for frame in found.order_by("evidence_id", "index"):
+        wanted = chosen.get(frame.evidence_id)
+        if frame.evidence_id not in frames or frame.index == wanted:
+            frames[frame.evidence_id] = frame
+    return frames

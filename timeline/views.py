@@ -3,14 +3,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from archive import selectors as selectors_archive
 from archive.crops import boxed_crop
-from archive.models import Evidence, Frame, Membership, Provenance
+from archive.models import Case, Evidence, Frame, Membership
 from archive.roles import Capability
 from archive.vault import vault_open
 from archive.views import case_view, sandboxed
 from timeline import selectors, services
+from timeline.bags import BagError, bag_stream
 from timeline.chart import ChartRow, build_chart
 from timeline.filters import TimelineFilter
 from timeline.forms import (
@@ -36,9 +36,11 @@ from timeline.forms import (
     ReviewForm,
     SignOffForm,
 )
-from timeline.intervals import Interval, Verdict, conflicting
-from timeline.models import Cue, Entity, HeadlineCandidate, IntervalMode, KeyEvent, Mention, MentionStatus, SignOff
+from timeline.intervals import conflicting
+from timeline.memo import memo_context, reasoning_links, timeline_row
+from timeline.models import Cue, Entity, HeadlineCandidate, IntervalMode, KeyEvent, Mention, MentionStatus
 from timeline.selectors import cue_frame
+from timeline.timelinejs import Event, Media, timelinejs_document
 
 
 @case_view()
@@ -124,8 +126,8 @@ def timeline(request: HttpRequest, membership: Membership) -> HttpResponse:
     answers = selectors.case_answers(found.without_verdict(), events, prefix)
     rows = selectors.chronological(found.qs, prefix)
     page = Paginator(selectors.timeline_rows(rows), settings.TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    reasoning = _reasoning_links(case.slug)
-    items = [_row(item, reasoning(item.pk), prefix, events, event) for item in page]
+    reasoning = reasoning_links(case.slug)
+    items = [timeline_row(item, reasoning(item.pk), prefix, events, event) for item in page]
     chart = build_chart(
         [ChartRow(row.item.original_name, row.href, row.interval.earliest, row.interval.latest, row.outcome,
                   [(p.posted_at, p.posted_at_granularity) for p in row.item.postings]) for row in items],
@@ -153,42 +155,6 @@ def timeline(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
-@dataclass
-class Row:
-    item: Evidence
-    href: str
-    interval: Interval
-    verdicts: list[tuple[KeyEvent, Verdict]]
-    outcome: str
-    verified_outcome: str
-    sign_off: SignOff | None
-    sign_off_change: str
-
-
-def _reasoning_links(slug: str) -> Callable[[int], str]:
-    """The link to each item's reasoning page, reversed once for a whole page of items."""
-    head, tail = reverse("timeline:reasoning", kwargs={"slug": slug, "pk": 0}).rsplit("/0/", 1)
-    return lambda pk: f"{head}/{pk}/{tail}"
-
-
-def _row(item: Evidence, href: str, prefix: str, events: list[KeyEvent], event: KeyEvent | None) -> Row:
-    verdicts = selectors.verdicts_of(item, prefix, events)
-    verified = selectors.verdicts_of(item, "v_", events)
-    chosen = [found for e, found in verdicts if e == event]
-    chosen_verified = [found for e, found in verified if e == event]
-    sign_off = next(iter(item.sign_offs.all()), None)
-    return Row(
-        item=item,
-        href=href,
-        interval=selectors.interval_of(item, prefix),
-        verdicts=verdicts,
-        outcome=chosen[0].outcome if chosen else ("conflict" if getattr(item, f"{prefix}conflict") else "undetermined"),
-        verified_outcome=chosen_verified[0].outcome if chosen_verified else "",
-        sign_off=sign_off,
-        sign_off_change=selectors.sign_off_change(sign_off, verified),
-    )
-
-
 @case_view()
 @require_GET
 def timeline_export(request: HttpRequest, membership: Membership, export: str) -> HttpResponse:
@@ -204,7 +170,11 @@ def timeline_export(request: HttpRequest, membership: Membership, export: str) -
     )  # fmt: skip
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     name = f"{case.slug}-timeline-{found.chosen_mode}-{stamp}.{export}"
-    if export == "json":
+    if export == "timelinejs":
+        document = _timelinejs(request, case, records, events, found.chosen_mode)
+        response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json")
+        name = f"{case.slug}-timelinejs-{found.chosen_mode}-{stamp}.json"
+    elif export == "json":
         body = {"case": case.slug, "mode": found.chosen_mode, "custody_head": case.custody_head,
                 "exported_at": timezone.now().isoformat(), "items": records}  # fmt: skip
         response = HttpResponse(json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json")
@@ -215,6 +185,49 @@ def timeline_export(request: HttpRequest, membership: Membership, export: str) -
         csv.writer(response).writerows(_csv_rows(records, events))
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@case_view()
+@require_GET
+def case_bag(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The case (or the items asked for) as a BagIt package, streamed as a ZIP once it is written."""
+    try:
+        chosen = [int(value) for value in request.GET.getlist("evidence")]
+    except ValueError:
+        return HttpResponse("evidence= takes item ids.", status=400, content_type="text/plain")
+    try:
+        stream = bag_stream(case=membership.case, actor=request.user, evidence_ids=chosen or None)
+    except BagError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain")
+    response = StreamingHttpResponse(stream, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{stream.summary.path.name}.zip"'
+    return response
+
+
+def _timelinejs(
+    request: HttpRequest, case: Case, records: list[dict[str, object]], events: list[KeyEvent], mode: str
+) -> dict[str, object]:
+    """The TimelineJS document, its pictures and links as absolute addresses on this server (members only)."""
+    frames = selectors.shown_frames([record["id"] for record in records], mode == IntervalMode.VERIFIED)
+    reasoning = reasoning_links(case.slug)
+
+    def media(pk: int) -> Media | None:
+        frame = frames.get(pk)
+        if frame is None:
+            return None
+        if frame.image_name:
+            url = reverse("archive:frame_image", args=[case.slug, pk, frame.index])
+        else:
+            url = reverse("archive:evidence_preview", args=[case.slug, pk])
+        return Media(url=request.build_absolute_uri(url), caption=frame.label, link=request.build_absolute_uri(
+            reverse("archive:evidence_detail", args=[case.slug, pk])))  # fmt: skip
+
+    plain = [Event(pk=event.pk, title=event.title, day=event.date, legal_act=event.legal_act,
+                   source_url=event.source_url, note=event.note) for event in events]  # fmt: skip
+    return timelinejs_document(
+        title=case.title, description=case.description, records=records, events=plain, media=media,
+        link=lambda pk: request.build_absolute_uri(reasoning(pk)), mode=mode,
+    )  # fmt: skip
 
 
 def _csv_rows(records: list[dict[str, object]], events: list[KeyEvent]) -> Iterator[list[object]]:
@@ -243,48 +256,16 @@ def memo(request: HttpRequest, membership: Membership) -> HttpResponse:
 
     Verified mode unless asked otherwise: a memo is what a fact-checker stands behind.
     """
-    case = membership.case
-    events = selectors.case_events(case)
-    data = request.GET.copy()
-    data.setdefault("mode", IntervalMode.VERIFIED)
-    found = TimelineFilter(data, case=case, events=events)
-    verified = found.chosen_mode == IntervalMode.VERIFIED
-    cues = selectors.mode_cues(Cue.objects.select_related("headline__found_by", "reviewed_by", "created_by"), verified)
-    ordered = selectors.strongest_first(found.qs, found.prefix, found.chosen_event)
-    rows = selectors.timeline_rows(ordered).prefetch_related(
-        Prefetch("cues", queryset=cues.order_by("bound", "earliest", "id"), to_attr="memo_cues"),
-        Prefetch("provenance", queryset=Provenance.objects.select_related("collected_by"), to_attr="memo_provenance"),
-    )
-    total = rows.count()
-    reasoning = _reasoning_links(case.slug)
-    # A memo is read by people: past a few hundred items, narrow the filters instead.
-    items = [
-        _row(item, reasoning(item.pk), found.prefix, events, found.chosen_event)
-        for item in rows[: settings.MEMO_MAX_ITEMS]
-    ]
-    head = {"hash": case.custody_head, "length": case.custody_length}
+    context = memo_context(membership.case, request.GET)
     services.timeline_export_log(
-        case=case,
+        case=membership.case,
         actor=request.user,
         export="memo",
-        mode=found.chosen_mode,
-        items=len(items),
+        mode=context["mode"],
+        items=len(context["rows"]),
         filters=_filters(request),
     )
-    return render(
-        request,
-        "timeline/memo.html",
-        {
-            "case": case,
-            "events": events,
-            "answers": selectors.case_answers(found.without_verdict(), events, found.prefix),
-            "rows": items,
-            "verified": verified,
-            "generated_at": timezone.now(),
-            "head": head,
-            "total": total,
-        },
-    )
+    return render(request, "timeline/memo.html", context)
 
 
 @case_view()

@@ -486,3 +486,37 @@ def test_two_sign_offs_posted_at_once_make_one(world: World) -> None:
     for thread in threads:
         thread.join()
     assert SignOff.objects.filter(evidence=evidence).count() == 1
+
+
+def test_timelinejs_export_spans_each_capture_interval_and_escapes_names(world: World, timeline_case: dict) -> None:
+    import json
+
+    from archive.models import CustodyEntry
+
+    hostile = collect(world.case, png_bytes() + b"xss", "<img src=x onerror=alert(1)>.png").evidence
+    add_cue(hostile, "not_before", day(10))
+    c = client(world.user(Role.VIEWER))
+    response = c.get(reverse("timeline:timeline_timelinejs", args=[world.case.slug]))
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{world.case.slug}-timelinejs-')
+    document = json.loads(response.content)
+    slides = {slide["unique_id"]: slide for slide in document["events"]}
+    after = slides[f"evidence-{timeline_case['after'].pk}"]
+    assert after["start_date"].pop("display_date") == "Captured between 2023-09-04 00:00 UTC and 2023-09-22 00:00 UTC"
+    assert after["start_date"] == {"year": 2023, "month": 9, "day": 4, "hour": 0, "minute": 0, "second": 0}
+    assert after["end_date"]["month"] == 9 and after["end_date"]["day"] == 22
+    assert after["group"] == "after" and "after EU listing (2023-07-20)" in after["text"]["text"]
+    assert after["text"]["text"].endswith(f'/evidence/{timeline_case["after"].pk}/reasoning/">The reasoning</a></p>')
+    # Only a lower bound: placed at it, with no end, and said so.
+    open_ended = slides[f"evidence-{hostile.pk}"]
+    assert "end_date" not in open_ended and open_ended["start_date"]["display_date"].startswith("Captured on or after")
+    assert "<img" not in open_ended["text"]["headline"] and "&lt;img" in open_ended["text"]["headline"]
+    # The conflict spans the bounds that disagree, and says it is nowhere.
+    conflict = slides[f"evidence-{timeline_case['conflict'].pk}"]
+    assert "cues disagree" in conflict["start_date"]["display_date"]
+    listing = next(slide for slide in document["events"] if slide["group"] == "Key events")
+    assert listing["start_date"] == {"year": 2023, "month": 7, "day": 20}
+    assert listing["text"]["headline"] == "EU listing"
+    # The world's undated item cannot be placed: counted on the title slide.
+    assert len(slides) == 6 and "1 item with no dated cue cannot be placed" in document["title"]["text"]["text"]
+    assert document["title"]["text"]["headline"] == world.case.title
+    assert CustodyEntry.objects.filter(case=world.case, action="exported", details__format="timelinejs").exists()
