@@ -184,6 +184,7 @@ class CustodyAction(models.TextChoices):
     VERDICT_SIGNED_OFF = "verdict_signed_off", "Verdict signed off"
     EXPORTED = "exported", "Timeline exported"
     BAG_IMPORTED = "bag_imported", "Imported from an evidence package"
+    TIMESTAMPED = "timestamped", "Original timestamped by an authority"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -423,3 +424,37 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class TimestampSubject(models.TextChoices):
+    ORIGINAL = "original", "original"
+    CUSTODY_HEAD = "custody_head", "custody log head"
+
+
+class TrustedTimestamp(models.Model):
+    """A timestamp authority's token (RFC 3161) for an original's SHA-256 or a custody log's head hash.
+
+    The token is kept as the authority sent it, with the certificates it was
+    checked against, so ``verify_archive`` can check it again offline.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timestamps")
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, null=True, blank=True, related_name="timestamps")
+    subject = models.CharField(max_length=20, choices=TimestampSubject.choices)
+    digest = models.CharField(max_length=64, help_text="The SHA-256 the authority signed, in hex.")
+    custody_length = models.PositiveBigIntegerField(null=True, blank=True)
+    authority_url = models.URLField(max_length=2000)
+    authority = models.CharField(max_length=500, blank=True, help_text="The name the token gives its signer.")
+    token = models.BinaryField()
+    certificates = models.TextField(help_text="The PEM certificates the token was checked against.")
+    stamped_at = models.DateTimeField(help_text="The moment the authority vouches for.")
+    serial = models.CharField(max_length=100)
+    policy = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["stamped_at", "id"]
+        indexes = [models.Index(fields=["case", "subject", "-stamped_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} {self.digest[:12]} stamped {self.stamped_at:%Y-%m-%d %H:%M:%S} UTC"

@@ -19,9 +19,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from archive.collect.jobs import url_collection_execute
-from archive.models import UrlCollection
+from archive.models import Case, UrlCollection
 from archive.pipeline.runner import DATABASE_UNAVAILABLE, stage_execute, stuck_stages
 from archive.queues import COLLECTION_LIMIT, queue_collection, queue_stage
+from archive.timestamps import timestamp_custody_head, timestamps_due, timestamps_enabled
+from archive.tsa import TimestampError
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,27 @@ def lost_collections(*, pending_for: timedelta) -> list[int]:
 @shared_task(bind=True)
 def collect_url(self: object, job_id: int) -> None:
     url_collection_execute(job_id=job_id, task_id=self.request.id or "")
+
+
+@shared_task
+def stamp_due() -> int:
+    """The schedule's round of trusted timestamps: moved custody heads, originals still without a token."""
+    done = timestamps_due()
+    for problem in done.problems:
+        logger.warning("trusted timestamps: %s", problem)
+    return done.stamped
+
+
+@shared_task
+def stamp_custody_head(case_id: int) -> None:
+    """A token for a case's custody head now (after a sign-off); a failure waits for the schedule's round."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or not timestamps_enabled():
+        return
+    try:
+        timestamp_custody_head(case=case)
+    except TimestampError as error:
+        logger.warning("case %s: custody head not timestamped: %s", case.slug, error)
 
 
 def _busy_queues() -> frozenset[str]:

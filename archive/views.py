@@ -44,6 +44,7 @@ from archive.models import (
     Provenance,
     SearchEntry,
     SearchKind,
+    TimestampSubject,
     UrlCollection,
 )
 from archive.pipeline.stages import STAGE_NAMES
@@ -208,6 +209,7 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
             "assumed_locale": assumed_locale,
             "start": start,
             "custody": selectors.evidence_custody(evidence),
+            "timestamps": evidence.timestamps.filter(subject=TimestampSubject.ORIGINAL),
             "stage_runs": selectors.evidence_stage_runs(evidence),
             "frames": selectors.evidence_frames(evidence),
             "similar": selectors.evidence_similar(evidence),
@@ -437,7 +439,8 @@ def member_update(request: HttpRequest, membership: Membership, member_pk: int) 
 def custody_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     case: Case = membership.case
     page = Paginator(selectors.case_custody(case), 100).get_page(request.GET.get("page"))
-    return render(request, "archive/custody_log.html", {"case": case, "page": page})
+    head_stamps = case.timestamps.filter(subject=TimestampSubject.CUSTODY_HEAD).order_by("-stamped_at")[:5]
+    return render(request, "archive/custody_log.html", {"case": case, "page": page, "head_stamps": head_stamps})
 
 
 @case_view(Capability.COLLECT)

@@ -233,6 +233,21 @@ OCR_SECOND_ENGINE = env_bool("OCR_SECOND_ENGINE", True)
 # text when the case names none of its own.
 CASE_LOCALES = env_locales("CASE_LOCALES", ("en", "ru"))
 
+# Trusted timestamps (RFC 3161): the timestamp authority's address (none by default, so nothing is sent
+# anywhere) and the PEM file of the certificates that vouch for it, against which every token is checked.
+TSA_URL = env_str("TSA_URL")
+TSA_CA_FILE = env_str("TSA_CA_FILE")
+if TSA_URL and not TSA_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"TSA_URL={TSA_URL!r} is not an http:// or https:// address.")
+if TSA_URL and not (TSA_CA_FILE and Path(TSA_CA_FILE).is_file()):
+    raise ImproperlyConfigured(
+        "TSA_URL is set, but TSA_CA_FILE does not name a PEM file of the authority's certificates "
+        f"({TSA_CA_FILE or 'unset'}): its tokens could not be checked."
+    )
+TSA_TIMEOUT = env_int("TSA_TIMEOUT", 20, minimum=1)
+# Seconds between rounds that stamp the custody heads that moved, and originals still without a token.
+TSA_INTERVAL = env_int("TSA_INTERVAL", 3600, minimum=60)
+
 # Celery. With no REDIS_URL, tasks run in-process (the embedded default).
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -282,6 +297,10 @@ CELERY_BEAT_SCHEDULE = {
     "resume-mention-scans": {
         "task": "timeline.tasks.resume_mention_scans",
         "schedule": PROCESSING_RESUME_INTERVAL,
+    },
+    "stamp-due": {
+        "task": "archive.tasks.stamp_due",
+        "schedule": TSA_INTERVAL,
     },
     "collect-headlines": {
         "task": "timeline.tasks.collect_headlines",

@@ -5,12 +5,13 @@
 # Hindi, Bengali, Urdu, Arabic, ...: a case's locales choose among them, see
 # README "Dates in every language"; TESSERACT_PACKS="kor tha" adds more),
 # ffmpeg (video), poppler-utils (PDF pages), DejaVu fonts (test and demo
-# pictures with Cyrillic text), Chromium (page captures, browser tests).
+# pictures with Cyrillic text), Chromium (page captures, browser tests),
+# openssl (checks trusted timestamps; the tests run a timestamp authority with it).
 # python3-venv (the virtual environment). Debian 12 (bookworm) with apt; other systems install these themselves.
 set -euo pipefail
 
 packs=(eng rus tur ukr hin ben urd ara fas deu fra spa por ita pol ind vie kaz uzb ${TESSERACT_PACKS:-})
-packages=(python3-venv libmagic1 tesseract-ocr "${packs[@]/#/tesseract-ocr-}" ffmpeg poppler-utils fonts-dejavu-core chromium)
+packages=(python3-venv libmagic1 tesseract-ocr "${packs[@]/#/tesseract-ocr-}" ffmpeg poppler-utils fonts-dejavu-core chromium openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

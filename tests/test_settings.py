@@ -79,6 +79,14 @@ def test_a_malformed_setting_stops_start_up(tmp_path: Path) -> None:
     assert "EVIDENCE_MAX_UPLOAD_SIZE='huge' is not a size" in result.stderr
 
 
+def test_a_timestamp_authority_without_its_certificates_stops_start_up(tmp_path: Path) -> None:
+    result = _manage("check", TSA_URL="https://tsa.example/tsr", VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "TSA_CA_FILE does not name a PEM file of the authority's certificates" in result.stderr
+    bad = _manage("check", TSA_URL="ftp://tsa.example/", TSA_CA_FILE=__file__, VAR_DIR=str(tmp_path))
+    assert "is not an http:// or https:// address" in bad.stderr
+
+
 def test_allowed_networks_take_a_port_or_every_port(monkeypatch: pytest.MonkeyPatch) -> None:
     import ipaddress
 

@@ -25,6 +25,7 @@ capability of its own, and its writes go through the same services
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -49,8 +50,10 @@ from django.utils import timezone
 from archive.custody import GENESIS, custody_append, entry_digest
 from archive.derived import derived_name
 from archive.identify import clean_file_name
-from archive.models import Case, CollectionMethod, CustodyAction, CustodyEntry, Evidence, Frame
+from archive.models import Case, CollectionMethod, CustodyAction, CustodyEntry, Evidence, Frame, TimestampSubject
 from archive.services import EvidenceRejected, ProvenanceInput, evidence_collect
+from archive.timestamps import timestamp_keep
+from archive.tsa import token_read, token_verify
 from archive.vault import CHUNK_SIZE, spool, vault_open
 from timeline import selectors
 from timeline.memo import memo_context
@@ -207,6 +210,16 @@ def _write_item(folder: Path, item: Evidence) -> None:
             for sign_off in SignOff.objects.filter(evidence=item).select_related("signed_by").order_by("pk")
         ],  # fmt: skip
         "entities": sorted(item.entities.values_list("name", flat=True)),
+        "timestamps": [
+            {
+                "token": base64.b64encode(bytes(stamp.token)).decode(),
+                "certificates": stamp.certificates,
+                "url": stamp.authority_url,
+                "stamped_at": _iso(stamp.stamped_at),
+                "serial": stamp.serial,
+            }
+            for stamp in item.timestamps.filter(subject=TimestampSubject.ORIGINAL)
+        ],  # fmt: skip
     }
     _write_json(folder / "item.json", record)
 
@@ -460,6 +473,7 @@ def _import_item(
         cues = [cue for cue in cues if cue is not None]
         if cues:
             intervals_refresh(evidence=evidence)
+        stamps = [_imported_stamp(evidence, given) for given in record.get("timestamps", [])]
         custody_append(
             case=case, action=CustodyAction.BAG_IMPORTED, actor=actor, evidence=evidence,
             details={
@@ -469,6 +483,7 @@ def _import_item(
                              **cue["review"]} for cue in record.get("cues", []) if cue["status"] != "proposed"],
                 "sign_offs": record.get("sign_offs", []),
                 "cues_added": [cue.pk for cue in cues],
+                "timestamps": stamps,
             },
         )  # fmt: skip
     return evidence, created, len(cues)
@@ -505,6 +520,23 @@ def _imported_cue(evidence: Evidence, given: dict[str, Any], label: str) -> Cue 
         details={**given["details"], "imported": {"bag": label, "cue": given["id"], "status": given["status"],
                                                    "created_by": given["created_by"], **given["review"]}},
     )  # fmt: skip
+
+
+def _imported_stamp(evidence: Evidence, given: dict[str, Any]) -> dict[str, Any]:
+    """Keep a bag's token of the original when it checks out here too; say what became of it."""
+    told = {"serial": given.get("serial"), "stamped_at": given.get("stamped_at"), "url": given.get("url")}
+    try:
+        token = token_read(base64.b64decode(given["token"], validate=True))
+    except (KeyError, ValueError) as error:
+        return {**told, "kept": False, "why": f"the token cannot be read: {error}"}
+    problem = "" if token.digest == evidence.sha256 else f"it stamps {token.digest}, not this original"
+    problem = problem or token_verify(token.der, evidence.sha256, given.get("certificates", ""))
+    if problem:
+        return {**told, "kept": False, "why": problem}
+    known = evidence.timestamps.filter(serial=token.serial, stamped_at=token.stamped_at, authority=token.authority)
+    if not known.exists():
+        timestamp_keep(evidence=evidence, token=token, certificates=given["certificates"], url=given.get("url", ""))
+    return {**told, "kept": True}
 
 
 def _history_line(entry: dict[str, Any]) -> dict[str, Any]:

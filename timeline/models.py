@@ -18,6 +18,7 @@ class CueKind(models.TextChoices):
     DOCUMENT_META = "document_meta", "Document or container date"
     PLATFORM_UPLOAD = "platform_upload", "Platform posting time"
     RECEIVED = "received", "Received by the newsroom"
+    TRUSTED_TIMESTAMP = "trusted_timestamp", "Trusted timestamp (RFC 3161)"
     MANUAL = "manual", "Added by a person"
 
 

@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models import Case as Switch
 
 from archive.locales import case_locales, evidence_device_locale
-from archive.models import Case, Evidence, Frame, Provenance, TextLine
+from archive.models import Case, Evidence, Frame, Provenance, TextLine, TimestampSubject
 from timeline.extract.clocks import Line
 from timeline.extract.cues import FrameText, ItemFacts
 from timeline.intervals import Interval, Verdict, conflicting, narrowed, verdict
@@ -61,6 +61,10 @@ def item_facts(evidence: Evidence) -> ItemFacts:
         source_urls=[p.source_url for p in provenance if p.source_url],
         posted=[(p.posted_at, p.posted_at_granularity or "instant") for p in provenance if p.posted_at],
         received=min((p.collected_at for p in provenance), default=None),
+        stamped=[
+            (stamp.stamped_at, stamp.authority, stamp.serial)
+            for stamp in evidence.timestamps.filter(subject=TimestampSubject.ORIGINAL)
+        ],  # fmt: skip
         locale=evidence_device_locale(evidence, provenance) or None,
         locales=case_locales(evidence.case),
     )

@@ -23,6 +23,7 @@ from archive.links import web_address
 from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame, SearchKind, TextLine
 from archive.queues import BROKER_DOWN, queue_task
 from archive.search import Entry, search_entries_replace
+from archive.timestamps import timestamps_enabled
 from archive.vault import spool, vault_store
 from timeline.extract.articles import Article, NoDate, article_date
 from timeline.extract.cues import Candidate, CueDraft, Headline, headline_draft, local_bounds
@@ -518,6 +519,10 @@ def verdict_sign_off(*, evidence: Evidence, actor: AbstractBaseUser, note: str =
             details={"sign_off": sign_off.pk, "verdicts": verdicts, "cues": sign_off.cue_ids, "note": note,
                      "earliest": _iso(interval.earliest), "latest": _iso(interval.latest)},
         )  # fmt: skip
+        if timestamps_enabled():
+            # The custody head with this sign-off in it, stamped by the authority: a fixed point for the verdict.
+            case_id = evidence.case_id
+            transaction.on_commit(lambda: queue_task("archive.tasks.stamp_custody_head", (case_id,), queue="default"))
     return sign_off
 
 

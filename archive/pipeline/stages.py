@@ -9,11 +9,13 @@ its ``Stage``, and listing it here or registering it from its app.
 
 from __future__ import annotations
 
-from archive.pipeline import frames, identify, index, ocr, probe, similar
+from archive.pipeline import frames, identify, index, ocr, probe, similar, timestamp
 from archive.pipeline.base import Stage
 
 # Changed in place by stage_register, so that every module that imported them sees the stages added.
-STAGES: list[Stage] = [identify.STAGE, probe.STAGE, frames.STAGE, ocr.STAGE, similar.STAGE, index.STAGE]
+STAGES: list[Stage] = [
+    identify.STAGE, timestamp.STAGE, probe.STAGE, frames.STAGE, ocr.STAGE, similar.STAGE, index.STAGE
+]  # fmt: skip
 STAGE_NAMES: list[str] = [stage.name for stage in STAGES]
 
 

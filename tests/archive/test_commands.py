@@ -103,7 +103,7 @@ def test_ingest_refuses_an_unknown_case_and_a_bad_url(world: World, tmp_path: Pa
 
 def test_verify_archive_passes_on_an_intact_archive(world: World) -> None:
     out, _ = run("verify_archive")
-    assert "All intact: 1 originals and 2 custody chain(s) verified." in out
+    assert "All intact: 1 originals, 2 custody chain(s) and 0 trusted timestamp(s) verified." in out
 
 
 def test_verify_archive_names_an_item_whose_bytes_changed(world: World, _isolated_storage: Path) -> None:

@@ -47,6 +47,10 @@ EXPLANATIONS = {
     "document_meta": "The file's own metadata gives this creation time; it can be edited.",
     "platform_upload": "The platform says it was posted then; it cannot have been captured later.",
     "received": "The newsroom received the file then; it was captured before.",
+    "trusted_timestamp": (
+        "A timestamp authority signed this original's SHA-256 then (RFC 3161): these bytes existed by then, "
+        "so it was captured before."
+    ),
 }
 
 
@@ -88,6 +92,8 @@ class ItemFacts:
     source_urls: list[str] = field(default_factory=list)
     posted: list[tuple[datetime, str]] = field(default_factory=list)  # (moment, "day" or "instant")
     received: datetime | None = None
+    # Trusted timestamps of the original: (moment, the authority's name, the token's serial number).
+    stamped: list[tuple[datetime, str, str]] = field(default_factory=list)
     # The device's locale (BCP 47), which settles numeric dates and clocks, and the case's locales,
     # whose month and weekday names are read.
     locale: str | None = None
@@ -216,6 +222,12 @@ def _outside_facts(facts: ItemFacts, drafts: list[CueDraft]) -> None:
             CueDraft("received", "not_after", facts.received, facts.received, "second", "UTC", "strong",
                      f"received {facts.received.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
                      {"field": "provenance.collected_at"})
+        )  # fmt: skip
+    for moment, authority, serial in facts.stamped:
+        drafts.append(
+            CueDraft("trusted_timestamp", "not_after", moment, moment, "second", "UTC", "strong",
+                     f"timestamped {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC by {authority or 'the authority'}",
+                     {"field": "trusted timestamp"}, {"authority": authority, "serial": serial})
         )  # fmt: skip
     for name in dict.fromkeys([facts.name, *facts.other_names]):
         found = file_name_date(name)

@@ -5,7 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.custody import custody_replay, custody_verify
-from archive.models import Case, Evidence
+from archive.models import Case, Evidence, TrustedTimestamp
+from archive.timestamps import timestamps_check
 from archive.vault import vault_rehash
 from timeline.integrity import corpus_check, timeline_replay
 
@@ -14,8 +15,8 @@ class Command(BaseCommand):
     help = (
         "Re-hash every original, re-check every custody chain, compare the evidence, provenance and timeline rows "
         "(cues, reviews, sign-offs, key events, members, OCR text) with what the chain recorded, recompute every "
-        "capture interval from its cues and check the headline corpus. Exits 0 when all is intact, 1 after listing "
-        "every problem."
+        "capture interval from its cues, check every trusted timestamp offline and check the headline corpus. "
+        "Exits 0 when all is intact, 1 after listing every problem."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,7 +47,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"case {checked.slug}: evidence #{item.pk} ({item.original_name}, sha256 {item.sha256}): {message}"
                 )
-            for problem in [*custody_verify(checked), *custody_replay(checked), *timeline_replay(checked)]:
+            checks = [*custody_verify(checked), *custody_replay(checked), *timeline_replay(checked)]
+            for problem in [*checks, *timestamps_check(checked)]:
                 problems += 1
                 self.stdout.write(str(problem))
         for message in corpus_check():
@@ -54,4 +56,7 @@ class Command(BaseCommand):
             self.stdout.write(message)
         if problems:
             raise CommandError(f"{problems} problem{'s' if problems != 1 else ''} found in {len(cases)} case(s).")
-        self.stdout.write(f"All intact: {items} originals and {len(cases)} custody chain(s) verified.")
+        tokens = TrustedTimestamp.objects.filter(case__in=cases).count()
+        self.stdout.write(
+            f"All intact: {items} originals, {len(cases)} custody chain(s) and {tokens} trusted timestamp(s) verified."
+        )
