@@ -59,9 +59,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "archive",
     "timeline",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +236,50 @@ OCR_SECOND_ENGINE = env_bool("OCR_SECOND_ENGINE", True)
 # Dates: the locales (BCP 47) whose month and weekday names are read in a case's
 # text when the case names none of its own.
 CASE_LOCALES = env_locales("CASE_LOCALES", ("en", "ru"))
+
+# The JSON API (api/): API tokens, or the session of someone logged in to the pages (the browsable docs).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.Schema",
+    "EXCEPTION_HANDLER": "api.pagination.errors",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Evidence timeline API",
+    "DESCRIPTION": (
+        "Cases, evidence with its provenance, cues and their review, capture intervals and verdicts, key events, "
+        "entities, URL collections and search. Roles are those of the pages; a case you are not a member of is 404."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from its PyPI package (drf-spectacular-sidecar), served by us: nothing is loaded from elsewhere.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceKindEnum": "archive.models.EvidenceKind",
+        "ProcessingStatusEnum": "archive.models.ProcessingStatus",
+        "CollectionStatusEnum": "archive.models.UrlCollection.Status",
+        "SearchKindEnum": "archive.models.SearchKind",
+        "CueKindEnum": "timeline.models.CueKind",
+        "CueStatusEnum": "timeline.models.CueStatus",
+        "EntityKindEnum": "timeline.models.Entity.Kind",
+        "KeyEventKindEnum": "timeline.models.KeyEvent.Kind",
+        "StageStatusEnum": "archive.models.StageStatus",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.error_responses"],
+}
 
 # Trusted timestamps (RFC 3161): the timestamp authority's address (none by default, so nothing is sent
 # anywhere) and the PEM file of the certificates that vouch for it, against which every token is checked.

@@ -310,17 +310,18 @@ def item_records(
     The cues of items in conflict are read, a chunk at a time, to name the
     smallest set that disagrees.
     """
-    verified = prefix == PREFIX[IntervalMode.VERIFIED]
     batch: list[Evidence] = []
     for item in queryset.iterator(chunk_size=chunk):
         batch.append(item)
         if len(batch) == chunk:
-            yield from _records(batch, events, prefix, verified)
+            yield from records_of(batch, events, prefix)
             batch = []
-    yield from _records(batch, events, prefix, verified)
+    yield from records_of(batch, events, prefix)
 
 
-def _records(items: list[Evidence], events: list[KeyEvent], prefix: str, verified: bool) -> Iterator[dict[str, Any]]:
+def records_of(items: list[Evidence], events: list[KeyEvent], prefix: str) -> Iterator[dict[str, Any]]:
+    """The records of items already read (a page of them), as ``item_records`` gives them."""
+    verified = prefix == PREFIX[IntervalMode.VERIFIED]
     in_conflict = [item.pk for item in items if getattr(item, f"{prefix}conflict")]
     cues: dict[int, list[Cue]] = {}
     if in_conflict:
