@@ -7,6 +7,9 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import storages
 
+# A web capture's WARC records packed as WACZ (archive/collect/webarchive.py).
+WACZ_NAME = "web/page.wacz"
+
 
 def derived_name(evidence_id: int, filename: str) -> str:
     return f"derived/{evidence_id}/{filename}"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/<slug:slug>/evidence/<int:pk>/", views.evidence_detail, name="evidence_detail"),
     path("cases/<slug:slug>/evidence/<int:pk>/original/", views.evidence_original, name="evidence_original"),
     path("cases/<slug:slug>/evidence/<int:pk>/preview/", views.evidence_preview, name="evidence_preview"),
+    path("cases/<slug:slug>/evidence/<int:pk>/page.wacz", views.web_archive, name="web_archive"),
     path("cases/<slug:slug>/evidence/<int:pk>/reprocess/", views.evidence_reprocess, name="evidence_reprocess"),
     path("cases/<slug:slug>/evidence/<int:pk>/frames/<int:index>.png", views.frame_image, name="frame_image"),
     path(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from archive import selectors, services
 from archive.collect.jobs import url_collect_request
 from archive.crops import boxed_crop
+from archive.derived import WACZ_NAME, derived_name
 from archive.filters import EvidenceFilter
 from archive.forms import (
     CaseEditForm,
@@ -38,6 +39,7 @@ from archive.models import (
     Case,
     CollectionMethod,
     Evidence,
+    EvidenceKind,
     Frame,
     Membership,
     ProcessingStatus,
@@ -210,6 +212,8 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
             "start": start,
             "custody": selectors.evidence_custody(evidence),
             "timestamps": evidence.timestamps.filter(subject=TimestampSubject.ORIGINAL),
+            "web_archive": evidence.kind == EvidenceKind.WEB_CAPTURE
+            and storages["default"].exists(derived_name(evidence.pk, WACZ_NAME)),
             "stage_runs": selectors.evidence_stage_runs(evidence),
             "frames": selectors.evidence_frames(evidence),
             "similar": selectors.evidence_similar(evidence),
@@ -259,6 +263,20 @@ def frame_image(request: HttpRequest, membership: Membership, pk: int, index: in
         raise Http404("This frame is the original itself.")
     response = FileResponse(storages["default"].open(frame.image_name, "rb"), content_type="image/png")
     return sandboxed(response, cache="private, max-age=3600")
+
+
+@case_view()
+@require_GET
+def web_archive(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    """A web capture's WARC records packed as WACZ, for ReplayWeb.page and the archivists' own tools."""
+    evidence = get_object_or_404(Evidence, case=membership.case, pk=pk)
+    name = derived_name(evidence.pk, WACZ_NAME)
+    if not storages["default"].exists(name):
+        raise Http404("This item has no web archive.")
+    filename = f"{membership.case.slug}-{evidence.pk}.wacz"
+    response = FileResponse(storages["default"].open(name, "rb"), as_attachment=True, filename=filename,
+                            content_type="application/wacz")  # fmt: skip
+    return sandboxed(response)
 
 
 @case_view()

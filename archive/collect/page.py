@@ -58,6 +58,8 @@ class Capture:
     title: str
     # What happened while it was captured, for a person: "the page moved on by itself to ...".
     note: str = ""
+    # Chromium's recording of every request and response (HAR, bodies included), written when the browser closes.
+    har: Path | None = None
 
 
 def page_capture(url: str, folder: Path, *, guard: Guard, timeout: float = 45) -> Capture:
@@ -82,12 +84,12 @@ def _capture(url: str, folder: Path, *, guard: Guard, timeout: float) -> Capture
         "--proxy-bypass-list=<-loopback>",
         "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     ]
-    screenshot, html = folder / "page.png", folder / "page.html"
+    screenshot, html, har = folder / "page.png", folder / "page.html", folder / "page.har"
     proxy = {"server": guard.server, "username": USERNAME, "password": guard.password}
     with _browser(folder) as (profile, executable), sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=executable, args=args, proxy=proxy,
-            viewport=VIEWPORT, accept_downloads=False,
+            viewport=VIEWPORT, accept_downloads=False, record_har_path=str(har), record_har_content="embed",
         )  # fmt: skip
         try:
             # WebRTC can send UDP past any proxy: pages get no way to open it.
@@ -108,7 +110,8 @@ def _capture(url: str, folder: Path, *, guard: Guard, timeout: float) -> Capture
                 raise CaptureFailed(f"the page answered HTTP {status}" + (" (not found)" if status == 404 else ""))
             moves.clear()
             page.wait_for_timeout(SETTLE_MS)
-            return _settled(page, Capture(screenshot, html, page.url, status, datetime.now(tz=UTC), ""), moves, timeout)
+            start = Capture(screenshot, html, page.url, status, datetime.now(tz=UTC), "", har=har)
+            return _settled(page, start, moves, timeout)
         finally:
             context.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,7 +12,8 @@ from django.conf import settings
 from archive.collect.guard import guarding_proxy
 from archive.collect.media import Media, MediaFailed, json_ld_video, media_download, posted_at
 from archive.collect.page import Capture, CaptureFailed, page_capture
-from archive.derived import derived_save
+from archive.collect.webarchive import WebArchive, WebArchiveFailed, web_archive
+from archive.derived import WACZ_NAME, derived_name, derived_save
 from archive.models import CollectionMethod, Evidence, EvidenceKind, UrlCollection
 from archive.services import EvidenceRejected, ProvenanceInput, evidence_collect
 from archive.vault import spool
@@ -119,6 +121,15 @@ def _platform(facts: dict, url: str) -> str:
 
 
 def _store_page(job: UrlCollection, capture: Capture) -> Evidence:
+    """The page's picture as the item, with its HTML kept and its WARC records packed as WACZ (a derived file)."""
+    archive, problem = None, ""
+    if capture.har is not None:
+        folder = capture.har.parent / "web"
+        folder.mkdir(exist_ok=True)
+        try:
+            archive = web_archive(capture.har, folder, url=capture.final_url, title=capture.title)
+        except WebArchiveFailed as error:
+            problem = str(error)
     provenance = ProvenanceInput(
         method=CollectionMethod.URL,
         source_url=job.url,
@@ -130,10 +141,25 @@ def _store_page(job: UrlCollection, capture: Capture) -> Evidence:
             "title": capture.title,
             **({"capture_note": capture.note} if capture.note else {}),
             "kept": _keep(job, [capture.html]),
+            **_archive_facts(archive, problem),
         },
         notes=job.notes,
     )
-    return _store(job, capture.screenshot, f"{_slug(job.url)}-page.png", provenance, EvidenceKind.WEB_CAPTURE)
+    item = _store(job, capture.screenshot, f"{_slug(job.url)}-page.png", provenance, EvidenceKind.WEB_CAPTURE)
+    if archive is not None:
+        derived_save(derived_name(item.pk, WACZ_NAME), archive.wacz)
+    return item
+
+
+def _archive_facts(archive: WebArchive | None, problem: str) -> dict[str, object]:
+    if archive is None:
+        return {"web_archive_problem": problem} if problem else {}
+    digest = hashlib.sha256()
+    with archive.wacz.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return {"web_archive": {"wacz_sha256": digest.hexdigest(), "records": archive.records,
+                            "responses": archive.responses}}  # fmt: skip
 
 
 def _slug(url: str) -> str:

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from archive.derived import derived_name, derived_save
+from archive.derived import WACZ_NAME, derived_name, derived_save
 from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Membership, SearchEntry
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import spool, vault_open, vault_store
@@ -34,6 +34,7 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "archive:evidence_detail": (Capability.VIEW, "get"),
     "archive:evidence_original": (Capability.VIEW, "get"),
     "archive:evidence_preview": (Capability.VIEW, "get"),
+    "archive:web_archive": (Capability.VIEW, "get"),
     "archive:provenance_edit": (Capability.EDIT_OWN_PROVENANCE, "get"),
     "archive:case_progress": (Capability.VIEW, "get"),
     "archive:evidence_reprocess": (Capability.REPROCESS, "post"),
@@ -111,6 +112,7 @@ def _a_derived_frame(world: World, tmp_path: Path) -> None:
     picture = tmp_path / "frame.png"
     picture.write_bytes(png_bytes((40, 80, 120)))
     name = derived_save(derived_name(world.evidence.pk, "frames/000000.png"), picture)
+    derived_save(derived_name(world.evidence.pk, WACZ_NAME), picture)
     Frame.objects.create(
         evidence=world.evidence, index=0, source=FrameSource.KEYFRAME, time=1.5, image_name=name, width=8, height=8
     )

@@ -101,3 +101,58 @@ def test_a_page_cannot_send_webrtc_packets_around_the_guard(site: str, tmp_path:
     with pytest.raises(TimeoutError):
         listener.recv(1024)
     listener.close()
+
+
+def test_what_chromium_loaded_is_kept_as_warc_records_in_a_wacz_that_wacz_validate_accepts(
+    site: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    from archive.collect.webarchive import wacz_validate, web_archive
+
+    (tmp_path / "page").mkdir()
+    with guarding_proxy(LOCAL) as guard:
+        capture = page_capture(f"{site}/old", tmp_path / "page", guard=guard)
+    archive = web_archive(capture.har, tmp_path, url=capture.final_url, title=capture.title)
+    assert wacz_validate(archive.wacz) == ""
+    tool = Path(sys.executable).with_name("wacz")
+    checked = subprocess.run([str(tool), "validate", "-f", str(archive.wacz)], capture_output=True, text=True,
+                             timeout=120, check=False)  # fmt: skip
+    assert checked.returncode == 0 and "valid" in checked.stdout, checked.stdout + checked.stderr
+    with zipfile.ZipFile(archive.wacz) as wacz:
+        names = wacz.namelist()
+        assert {"datapackage.json", "pages/pages.jsonl", "indexes/index.cdx.gz"} <= set(names)
+        (warc,) = [name for name in names if name.startswith("archive/")]
+        pages = wacz.read("pages/pages.jsonl").decode().splitlines()[1:]
+        records = {}
+        with wacz.open(warc) as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "response":
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    records[uri] = (record.http_headers.get_statuscode(), record.content_stream().read())
+    assert records[f"{site}/old"][0] == "301"
+    status, body = records[f"{site}/article.html"]
+    assert status == "200" and b"Published 4 September 2023" in body
+    assert f'"url": "{site}/article.html"' in pages[0] and "EU widens sanctions" in pages[0]
+    # The tracker on a private address was refused before any byte left: nothing of it was recorded as a page's.
+    assert not any("10.20.30.40" in uri and code == "200" for uri, (code, _) in records.items())
+
+
+def test_a_missing_or_huge_recording_is_refused_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive.collect import webarchive
+
+    with pytest.raises(webarchive.WebArchiveFailed, match="no recording"):
+        webarchive.web_archive(tmp_path / "none.har", tmp_path, url="https://example.org/", title="")
+    har = tmp_path / "page.har"
+    har.write_text('{"log": {"version": "1.2", "creator": {"name": "x", "version": "1"}, "pages": [], "entries": []}}')
+    with pytest.raises(webarchive.WebArchiveFailed, match="holds no response for https://example.org/"):
+        webarchive.web_archive(har, tmp_path, url="https://example.org/", title="")
+    monkeypatch.setattr(webarchive, "MAX_HAR_BYTES", 10)
+    with pytest.raises(webarchive.WebArchiveFailed, match="over 0 MB"):
+        webarchive.web_archive(har, tmp_path, url="https://example.org/", title="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import io
 import ipaddress
@@ -95,7 +96,15 @@ def test_a_video_page_gives_the_recording_with_the_platforms_facts_and_a_page_ca
     assert (upload.bound, upload.latest) == ("not_after", datetime(2023, 9, 20, 10, 15, tzinfo=UTC))
     assert Cue.objects.filter(evidence=recording, kind="received").exists()
     assert job.page.kind == "web_capture"
-    assert job.page.provenance.get().platform_info["final_url"] == f"{site}/task.html"
+    page_record = job.page.provenance.get()
+    assert page_record.platform_info["final_url"] == f"{site}/task.html"
+    # What the browser loaded, the video included, is kept as WACZ beside the picture, its digest in the provenance.
+    facts = page_record.platform_info["web_archive"]
+    assert facts["responses"] >= 2
+    wacz = client.get(reverse("archive:web_archive", args=[world.case.slug, job.page.pk]))
+    assert wacz.status_code == 200 and wacz["Content-Disposition"].endswith('.wacz"')
+    assert hashlib.sha256(b"".join(wacz.streaming_content)).hexdigest() == facts["wacz_sha256"]
+    assert "Web archive (WACZ)" in client.get(job.page.get_absolute_url()).content.decode()
     page = client.get(url).content.decode()
     assert f"media #{recording.pk}" in page
 
