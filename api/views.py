@@ -20,13 +20,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import serializers as out
 from api.models import ApiToken
+from api.parsers import EvidenceUploadParser
 from archive import services as archive_services
 from archive.collect.jobs import url_collect_request
 from archive.forms import UploadForm, UrlCollectForm
@@ -143,7 +143,7 @@ class EvidenceList(CaseView):
     capabilities = {"POST": Capability.COLLECT}
     listing = True
     serializer_class = out.EvidenceSerializer
-    parser_classes = [MultiPartParser]
+    parser_classes = [EvidenceUploadParser]
 
     @extend_schema(operation_id="evidence_list", summary="The case's evidence, newest first", parameters=[KIND, STATUS])
     def get(self, request: Request, slug: str) -> Response:

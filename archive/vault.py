@@ -112,7 +112,7 @@ class HashingUploadHandler(FileUploadHandler):
             self.file.close()
 
 
-class _NamesKeptParser(MultiPartParser):
+class NamesKeptParser(MultiPartParser):
     """Django's multipart parser, which tells our upload handler each file's name as it was sent.
 
     Django cuts a name to its last part and drops characters it cannot print
@@ -130,7 +130,7 @@ class _NamesKeptParser(MultiPartParser):
 
 
 class ReceivedNames:
-    """Middleware: uploads are parsed by ``_NamesKeptParser``, so names arrive as they were sent."""
+    """Middleware: uploads are parsed by ``NamesKeptParser``, so names arrive as they were sent."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -145,7 +145,7 @@ def _parse_file_upload(request: HttpRequest, meta: dict, post_data: IO[bytes]) -
     request.upload_handlers = ImmutableList(
         request.upload_handlers, warning="You cannot alter upload handlers after the upload has been processed."
     )
-    return _NamesKeptParser(meta, post_data, request.upload_handlers, request.encoding).parse()
+    return NamesKeptParser(meta, post_data, request.upload_handlers, request.encoding).parse()
 
 
 def blob_name(sha256: str) -> str:

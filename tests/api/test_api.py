@@ -73,6 +73,16 @@ def test_bad_uploads_get_a_4xx_that_says_why_and_store_nothing(world: World, set
     assert too_big.status_code == 413 and "big.bin was not stored" in too_big.json()["detail"]
     assert Evidence.objects.count() == before
     settings.EVIDENCE_MAX_UPLOAD_SIZE = 10_000_000
+    # A name that climbs out of its folder is kept as its last part, and the log keeps it as it was sent.
+    body = (b'--XYZ\r\nContent-Disposition: form-data; name="files"; filename="../../etc/notes.txt"\r\n'
+            b"Content-Type: text/plain\r\n\r\n" + b"z" * 60 + b"\r\n--XYZ--\r\n")  # fmt: skip
+    climbing = client.post(url, data=body, content_type="multipart/form-data; boundary=XYZ")
+    assert climbing.status_code == 201, climbing.content
+    kept = climbing.json()["stored"][0]
+    assert kept["evidence"]["original_name"] == "notes.txt"
+    assert "its name contained path separators" in " ".join(kept["warnings"])
+    entry = CustodyEntry.objects.get(evidence_id=kept["evidence"]["id"], action=CustodyAction.COLLECTED)
+    assert entry.details["received_name"] == "../../etc/notes.txt"
     # A file whose name lies about its type is kept as what its bytes are, and the uploader is told.
     lying = client.post(url, {"files": [file(PDF_BYTES, "photo.png")]})
     assert lying.status_code == 201
