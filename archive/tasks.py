@@ -21,7 +21,9 @@ from kombu.exceptions import OperationalError
 from archive.collect.jobs import url_collection_execute
 from archive.models import Case, UrlCollection
 from archive.pipeline.runner import DATABASE_UNAVAILABLE, stage_execute, stuck_stages
+from archive.pipeline.stages import STAGE_NAMES
 from archive.queues import COLLECTION_LIMIT, queue_collection, queue_stage
+from archive.services import ServiceError, evidence_process
 from archive.timestamps import timestamp_custody_head, timestamps_due, timestamps_enabled
 from archive.tsa import TimestampError
 
@@ -91,6 +93,13 @@ def stamp_due() -> int:
     done = timestamps_due()
     for problem in done.problems:
         logger.warning("trusted timestamps: %s", problem)
+    # A token is a cue: the items stamped after their processing have their cues read again.
+    if "cues" in STAGE_NAMES:
+        for evidence in done.late:
+            try:
+                evidence_process(evidence=evidence, stage="cues")
+            except ServiceError as error:
+                logger.info("evidence %s: cues not read again after its timestamp: %s", evidence.pk, error)
     return done.stamped
 
 

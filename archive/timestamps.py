@@ -14,7 +14,6 @@ not check out, leaves everything as it was and says why.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +24,6 @@ from django.db.models import Exists, OuterRef
 from archive.custody import custody_append
 from archive.models import Case, CustodyAction, CustodyEntry, Evidence, TimestampSubject, TrustedTimestamp
 from archive.tsa import TimestampError, Token, token_read, token_verify, tsa_stamp
-
-logger = logging.getLogger(__name__)
 
 
 def timestamps_enabled() -> bool:
@@ -83,12 +80,15 @@ def timestamp_custody_head(*, case: Case) -> TrustedTimestamp | None:
 class StampRound:
     stamped: int = 0
     problems: list[str] = field(default_factory=list)
+    # Originals stamped after their processing: their cues are read again by the caller.
+    late: list[Evidence] = field(default_factory=list)
 
 
 def timestamps_due(*, limit: int = 200) -> StampRound:
     """The schedule's round: each case head that moved since its last token, then originals still without one.
 
     Returns what was stamped and, per failure, why; the next round tries again.
+    The caller reads the cues of the originals stamped late again (``late``).
     """
     done = StampRound()
     if not timestamps_enabled():
@@ -108,20 +108,8 @@ def timestamps_due(*, limit: int = 200) -> StampRound:
             done.problems.append(f"evidence #{evidence.pk}: {error}")
             return done
         done.stamped += 1
-        _cues_again(evidence)
+        done.late.append(evidence)
     return done
-
-
-def _cues_again(evidence: Evidence) -> None:
-    """Read the item's cues again, now that a token bounds it (when the timeline's stages are there)."""
-    from archive.pipeline.stages import STAGE_NAMES
-    from archive.services import ServiceError, evidence_process
-
-    if "cues" in STAGE_NAMES:
-        try:
-            evidence_process(evidence=evidence, stage="cues")
-        except ServiceError as error:
-            logger.info("evidence %s: cues not read again after its timestamp: %s", evidence.pk, error)
 
 
 def timestamps_check(case: Case) -> list[str]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from archive.models import CustodyAction, CustodyEntry, StageRun, TimestampSubject, TrustedTimestamp
 from archive.roles import Role
+from archive.tasks import stamp_due
 from archive.timestamps import timestamps_due
 from archive.tsa import TimestampError, token_verify, tsa_stamp
 from tests.conftest import PASSWORD, World, png_bytes
@@ -110,8 +111,7 @@ def test_an_authority_that_cannot_be_reached_leaves_the_item_as_it_was_and_the_s
     # Back up: the schedule's round stamps it, and its cues are read again.
     settings.TSA_URL = tsa.url
     with django_capture_on_commit_callbacks(execute=True):
-        done = timestamps_due()
-    assert done.problems == [] and done.stamped >= 1
+        assert stamp_due() >= 1
     assert Cue.objects.filter(evidence=evidence, kind="trusted_timestamp").exists()
 
 
