@@ -7,9 +7,6 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import storages
 
-# A web capture's WARC records packed as WACZ (archive/collect/webarchive.py).
-WACZ_NAME = "web/page.wacz"
-
 
 def derived_name(evidence_id: int, filename: str) -> str:
     return f"derived/{evidence_id}/{filename}"
@@ -38,3 +35,18 @@ def derived_clear(evidence_id: int, folder: str, keep: str = "") -> None:
         path = f"{folder}/{name}"
         if path != keep:
             derived_clear(evidence_id, path)
+
+
+def web_archive_name(evidence_id: int, provenance_id: int) -> str:
+    """Where a capture's WACZ is kept: one per collection, since a capture taken again may load other things."""
+    return derived_name(evidence_id, f"web/{provenance_id}.wacz")
+
+
+def web_archive_latest(evidence_id: int) -> str | None:
+    """The newest WACZ kept for an item, or None."""
+    try:
+        _, files = storages["default"].listdir(derived_name(evidence_id, "web"))
+    except FileNotFoundError:
+        return None
+    numbered = sorted((int(name[:-5]), name) for name in files if name.endswith(".wacz") and name[:-5].isdigit())
+    return derived_name(evidence_id, f"web/{numbered[-1][1]}") if numbered else None

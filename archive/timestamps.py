@@ -30,9 +30,15 @@ def timestamps_enabled() -> bool:
     return bool(settings.TSA_URL)
 
 
+def trusted_certificates() -> str:
+    """The PEM certificates of the authorities this installation trusts: its own and TSA_TRUSTED_CAS."""
+    files = [settings.TSA_CA_FILE] if settings.TSA_CA_FILE else []
+    return "".join(Path(name).read_text(encoding="utf-8") for name in [*files, *settings.TSA_TRUSTED_CAS])
+
+
 def _stamp(digest: str) -> tuple[Token, str]:
     certificates = Path(settings.TSA_CA_FILE).read_text(encoding="utf-8")
-    token = tsa_stamp(settings.TSA_URL, digest, ca_file=settings.TSA_CA_FILE, timeout=settings.TSA_TIMEOUT)
+    token = tsa_stamp(settings.TSA_URL, digest, certificates=certificates, timeout=settings.TSA_TIMEOUT)
     return token, certificates
 
 
@@ -45,9 +51,22 @@ def timestamp_original(*, evidence: Evidence) -> TrustedTimestamp:
     return timestamp_keep(evidence=evidence, token=token, certificates=certificates, url=settings.TSA_URL)
 
 
-def timestamp_keep(*, evidence: Evidence, token: Token, certificates: str, url: str) -> TrustedTimestamp:
-    """Store a checked token of an original and log it (also for tokens brought in with a bag)."""
+def timestamp_keep(
+    *, evidence: Evidence, token: Token, certificates: str, url: str, again: bool = False
+) -> TrustedTimestamp:
+    """Store a checked token of an original and log it (also for tokens brought in with a bag).
+
+    Under the item's lock the item is looked at again: when another worker
+    stored a token meanwhile (the stage and the schedule's round), that one
+    stands, unless ``again`` (another authority's token, from a bag) keeps both.
+    """
     with transaction.atomic():
+        Evidence.objects.select_for_update().filter(pk=evidence.pk).values_list("pk", flat=True).first()
+        existing = evidence.timestamps.filter(subject=TimestampSubject.ORIGINAL)
+        if again:
+            existing = existing.filter(serial=token.serial, authority=token.authority, stamped_at=token.stamped_at)
+        if (found := existing.first()) is not None:
+            return found
         stamp = TrustedTimestamp.objects.create(
             case_id=evidence.case_id, evidence=evidence, subject=TimestampSubject.ORIGINAL, digest=token.digest,
             authority_url=url, authority=token.authority, token=token.der, certificates=certificates,
@@ -115,6 +134,7 @@ def timestamps_due(*, limit: int = 200) -> StampRound:
 def timestamps_check(case: Case) -> list[str]:
     """Each token of the case checked again, offline: its signature and certificates, and what it stamps."""
     problems = []
+    trusted = trusted_certificates()
     heads = dict(CustodyEntry.objects.filter(case=case).values_list("sequence", "entry_hash"))
     for stamp in TrustedTimestamp.objects.filter(case=case).select_related("evidence").order_by("pk"):
         what = (
@@ -122,6 +142,8 @@ def timestamps_check(case: Case) -> list[str]:
             else f"custody head at entry {stamp.custody_length}"
         )  # fmt: skip
         expected = stamp.evidence.sha256 if stamp.evidence else heads.get(stamp.custody_length)
+        # Against the authorities trusted here; where none is set, the certificates kept with the token.
+        certificates = trusted or stamp.certificates
         try:
             token = token_read(bytes(stamp.token))
         except ValueError as error:
@@ -131,7 +153,7 @@ def timestamps_check(case: Case) -> list[str]:
             problems.append(f"case {case.slug}: timestamp {stamp.pk} ({what}): it stamps {token.digest}, "
                             f"not {expected}")  # fmt: skip
             continue
-        problem = token_verify(bytes(stamp.token), stamp.digest, stamp.certificates)
+        problem = token_verify(bytes(stamp.token), stamp.digest, certificates)
         if problem:
             problems.append(f"case {case.slug}: timestamp {stamp.pk} ({what}): {problem}")
     return problems

@@ -55,8 +55,9 @@ def tsa_query(digest: bytes, nonce: int) -> bytes:
     ).dump()
 
 
-def tsa_stamp(url: str, digest_hex: str, *, ca_file: str, timeout: int) -> Token:
-    """Ask the authority at ``url`` to stamp a SHA-256 digest; the token only when it checks out."""
+def tsa_stamp(url: str, digest_hex: str, *, certificates: str, timeout: int) -> Token:
+    """Ask the authority at ``url`` to stamp a SHA-256 digest; the token only when it checks out under
+    ``certificates`` (PEM text)."""
     digest = bytes.fromhex(digest_hex)
     nonce = secrets.randbits(63)
     request = urllib.request.Request(  # noqa: S310 - the address is the operator's TSA_URL, checked to be http(s).
@@ -76,7 +77,7 @@ def tsa_stamp(url: str, digest_hex: str, *, ca_file: str, timeout: int) -> Token
     if len(reply) > MAX_REPLY:
         raise TimestampError(f"the timestamp authority at {url} sent more than {MAX_REPLY} bytes")
     token = token_from_reply(reply, digest_hex, nonce)
-    problem = token_verify(token.der, digest_hex, ca_file)
+    problem = token_verify(token.der, digest_hex, certificates)
     if problem:
         raise TimestampError(f"the token from {url} does not check out: {problem}")
     return token
@@ -133,27 +134,25 @@ def _info(token: cms.ContentInfo) -> tsp.TSTInfo:
     return content["content"].parsed
 
 
-def token_verify(der: bytes, digest_hex: str, ca_pem_or_file: str) -> str:
-    """Why the token does not prove ``digest_hex`` under these certificates, or "" when it does.
+def token_verify(der: bytes, digest_hex: str, certificates: str) -> str:
+    """Why the token does not prove ``digest_hex`` under these certificates (PEM text), or "" when it does.
 
     ``openssl ts -verify`` checks the signature, the signer's certificate
     chain up to the given certificates, its time-stamping key usage, and that
     the token is for this digest. Nothing is fetched: it works offline.
     """
+    if "-----BEGIN CERTIFICATE-----" not in certificates:
+        return "no certificate to check it against"
+    # The chain is checked as it stood when the token was made: a certificate that expired since
+    # does not undo what it signed while it was valid.
+    try:
+        made = int(token_read(der).stamped_at.timestamp())
+    except ValueError as error:
+        return f"the token cannot be read: {error}"
     with tempfile.TemporaryDirectory(prefix="tsa-") as folder:
-        token = Path(folder) / "token.der"
+        token, ca = Path(folder) / "token.der", Path(folder) / "ca.pem"
         token.write_bytes(der)
-        if ca_pem_or_file.lstrip().startswith("-----BEGIN"):
-            ca = Path(folder) / "ca.pem"
-            ca.write_text(ca_pem_or_file)
-        else:
-            ca = Path(ca_pem_or_file)
-        # The chain is checked as it stood when the token was made: a certificate that expired since
-        # does not undo what it signed while it was valid.
-        try:
-            made = int(token_read(der).stamped_at.timestamp())
-        except ValueError as error:
-            return f"the token cannot be read: {error}"
+        ca.write_text(certificates)
         command = ["openssl", "ts", "-verify", "-token_in", "-in", str(token), "-digest", digest_hex,
                    "-CAfile", str(ca), "-attime", str(made)]  # fmt: skip
         try:

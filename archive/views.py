@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from archive import selectors, services
 from archive.collect.jobs import url_collect_request
 from archive.crops import boxed_crop
-from archive.derived import WACZ_NAME, derived_name
+from archive.derived import web_archive_latest
 from archive.filters import EvidenceFilter
 from archive.forms import (
     CaseEditForm,
@@ -212,8 +212,7 @@ def evidence_detail(request: HttpRequest, membership: Membership, pk: int) -> Ht
             "start": start,
             "custody": selectors.evidence_custody(evidence),
             "timestamps": evidence.timestamps.filter(subject=TimestampSubject.ORIGINAL),
-            "web_archive": evidence.kind == EvidenceKind.WEB_CAPTURE
-            and storages["default"].exists(derived_name(evidence.pk, WACZ_NAME)),
+            "web_archive": evidence.kind == EvidenceKind.WEB_CAPTURE and web_archive_latest(evidence.pk) is not None,
             "stage_runs": selectors.evidence_stage_runs(evidence),
             "frames": selectors.evidence_frames(evidence),
             "similar": selectors.evidence_similar(evidence),
@@ -270,8 +269,8 @@ def frame_image(request: HttpRequest, membership: Membership, pk: int, index: in
 def web_archive(request: HttpRequest, membership: Membership, pk: int) -> HttpResponse:
     """A web capture's WARC records packed as WACZ, for ReplayWeb.page and the archivists' own tools."""
     evidence = get_object_or_404(Evidence, case=membership.case, pk=pk)
-    name = derived_name(evidence.pk, WACZ_NAME)
-    if not storages["default"].exists(name):
+    name = web_archive_latest(evidence.pk)
+    if name is None:
         raise Http404("This item has no web archive.")
     filename = f"{membership.case.slug}-{evidence.pk}.wacz"
     response = FileResponse(storages["default"].open(name, "rb"), as_attachment=True, filename=filename,

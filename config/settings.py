@@ -292,6 +292,11 @@ if TSA_URL and not (TSA_CA_FILE and Path(TSA_CA_FILE).is_file()):
         "TSA_URL is set, but TSA_CA_FILE does not name a PEM file of the authority's certificates "
         f"({TSA_CA_FILE or 'unset'}): its tokens could not be checked."
     )
+# Other authorities whose tokens are trusted when they arrive in an evidence package (PEM files, comma-separated).
+TSA_TRUSTED_CAS = env_list("TSA_TRUSTED_CAS")
+for _path in TSA_TRUSTED_CAS:
+    if not Path(_path).is_file():
+        raise ImproperlyConfigured(f"TSA_TRUSTED_CAS names {_path}, which is not a file.")
 TSA_TIMEOUT = env_int("TSA_TIMEOUT", 20, minimum=1)
 # Seconds between rounds that stamp the custody heads that moved, and originals still without a token.
 TSA_INTERVAL = env_int("TSA_INTERVAL", 3600, minimum=60)

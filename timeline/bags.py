@@ -9,18 +9,25 @@ A bag holds, under ``data/``:
 - ``evidence/<sha256>/item.json``: its provenance, frames' text, cues with
   their reviews, capture intervals, verdicts and sign-offs;
 - ``timeline.json``: every item's record in both modes, as the JSON export;
-- ``memo.html``: the fact-check memo (verified mode);
-- ``custody.jsonl``: the case's custody log, one entry a line, ending with
-  this export's own entry, whose hash ``bag-info.txt`` names.
+- ``memo.html``: the fact-check memo (verified mode).
+
+Beside ``bag-info.txt``, as tag files: ``custody.jsonl``, the case's custody
+log, one entry a line, ending with this export's own entry, whose hash
+``bag-info.txt`` names; ``custody-timestamps.json``, the custody heads'
+trusted timestamps.
 
 SHA-256 manifests cover every file. Importing a bag checks it whole first
-(every checksum, no file missing or extra, our profile), then the custody
-chain in it, and only then brings the items in: the same bytes under the same
-hashes, with what happened to them elsewhere kept as data in the custody log.
+(no links, every checksum, no file missing or extra, our profile), then the
+custody chain in it, then every item's record, and only then brings the
+items in, all in one transaction: the same bytes under the same hashes, with
+what happened to them elsewhere kept as data in the custody log. Trusted
+timestamps from a bag are kept only when they check out under the
+authorities this installation trusts, never under certificates the bag brings.
 
 Both directions live here rather than in ``services.py``: a package is a
 capability of its own, and its writes go through the same services
-(``evidence_collect``, ``custody_append``, ``event_add``) as any other door.
+(``evidence_collect``, ``cue_import``, ``custody_append``, ``event_add``) as
+any other door.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ import base64
 import hashlib
 import io
 import json
+import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -48,18 +57,30 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from archive.custody import GENESIS, custody_append, entry_digest
-from archive.derived import derived_name
+from archive.derived import derived_name, derived_save, web_archive_name
 from archive.identify import clean_file_name
-from archive.models import Case, CollectionMethod, CustodyAction, CustodyEntry, Evidence, Frame, TimestampSubject
+from archive.models import (
+    Case,
+    CollectionMethod,
+    CustodyAction,
+    CustodyEntry,
+    Evidence,
+    Frame,
+    TimestampSubject,
+    TrustedTimestamp,
+)
 from archive.services import EvidenceRejected, ProvenanceInput, evidence_collect
-from archive.timestamps import timestamp_keep
+from archive.timestamps import timestamp_keep, trusted_certificates
 from archive.tsa import token_read, token_verify
 from archive.vault import CHUNK_SIZE, spool, vault_open
 from timeline import selectors
 from timeline.memo import memo_context
-from timeline.models import Cue, CueStatus, Entity, KeyEvent, SignOff
-from timeline.services import ReviewError, entity_add, event_add, intervals_refresh
+from timeline.models import Cue, Entity, KeyEvent, SignOff
+from timeline.services import ReviewError, cue_import, entity_add, event_add
 
+# Tag files beside bag-info.txt: the case's custody log up to the export, and its heads' trusted timestamps.
+CUSTODY_LOG = "custody.jsonl"
+HEAD_STAMPS = "custody-timestamps.json"
 # Our bags' profile. A bag naming another is refused: its layout would be guessed at.
 PROFILE = "urn:evidence-timeline:bagit-profile:1"
 SOFTWARE = "evidence-timeline (bagit.py 1.9.0)"
@@ -94,8 +115,10 @@ def bag_export(
     1. Copy each original out of the vault, hashing it on the way: a stored
        original that no longer matches its hash stops the export.
     2. Write each item's records, its derived files, the timeline and the memo.
-    3. Log the export; then write the custody log, so it ends with that entry.
-    4. Make the bag: SHA-256 manifests and bag-info naming the case and the entry.
+    3. Make the bag: SHA-256 manifests of the payload, and bag-info naming the case.
+    4. In one transaction, log the export and write the custody log (with the
+       custody heads' trusted timestamps) as tag files ending with that entry,
+       which bag-info names: a bag that could not be finished logs nothing.
     """
     if directory.exists() and any(directory.iterdir()):
         raise BagError(f"{directory} is not empty: a bag is written into a new or empty folder.")
@@ -113,26 +136,41 @@ def bag_export(
     # Read away from the server, the memo carries its own stylesheet.
     memo["inline_css"] = Path(finders.find("css/app.css")).read_text(encoding="utf-8")
     (directory / "memo.html").write_text(render_to_string("timeline/memo.html", memo), encoding="utf-8")
-    entry = custody_append(
-        case=case, action=CustodyAction.EXPORTED, actor=actor,
-        details={"format": "bagit", "items": len(items), "evidence": [item.pk for item in items],
-                 "custody_head": case.custody_head},
-    )  # fmt: skip
-    _write_custody(directory / "custody.jsonl", case, upto=entry.sequence)
     info = {
         "Source-Organization": case.title,
         "External-Identifier": case.slug,
-        "External-Description": f"Evidence of the case {case.title!r}: {len(items)} items, exported by "
-        f"{entry.actor_name or 'the system'} at {entry.at.isoformat()}.",
         "BagIt-Profile-Identifier": PROFILE,
         "Bag-Software-Agent": SOFTWARE,
-        "Custody-Entry": str(entry.sequence),
-        "Custody-Head": entry.entry_hash,
     }
     bag = bagit.make_bag(str(directory), bag_info=info, checksums=["sha256"])
+    with transaction.atomic():
+        entry = custody_append(
+            case=case, action=CustodyAction.EXPORTED, actor=actor,
+            details={"format": "bagit", "items": len(items), "evidence": [item.pk for item in items],
+                     "custody_head": case.custody_head},
+        )  # fmt: skip
+        _write_custody(directory / CUSTODY_LOG, case, upto=entry.sequence)
+        _write_json(directory / HEAD_STAMPS, _head_stamps(case, upto=entry.sequence))
+        bag.info.update({
+            "External-Description": f"Evidence of the case {case.title!r}: {len(items)} items, exported by "
+            f"{entry.actor_name or 'the system'} at {entry.at.isoformat()}.",
+            "Custody-Entry": str(entry.sequence),
+            "Custody-Head": entry.entry_hash,
+        })  # fmt: skip
+        bag.save()
     files = sum(1 for _ in bag.payload_files())
     size = sum(path.stat().st_size for path in (directory / "data").rglob("*") if path.is_file())
     return BagSummary(path=directory, items=len(items), files=files, size=size, entry=entry)
+
+
+def _head_stamps(case: Case, upto: int) -> list[dict[str, Any]]:
+    """The custody heads' trusted timestamps up to this export, to be checked where the bag is imported."""
+    stamps = TrustedTimestamp.objects.filter(case=case, subject=TimestampSubject.CUSTODY_HEAD, custody_length__lte=upto)
+    return [
+        {"custody_length": stamp.custody_length, "digest": stamp.digest, "stamped_at": _iso(stamp.stamped_at),
+         "serial": stamp.serial, "url": stamp.authority_url, "token": base64.b64encode(bytes(stamp.token)).decode()}
+        for stamp in stamps.order_by("custody_length", "pk")
+    ]  # fmt: skip
 
 
 def _chosen(case: Case, evidence_ids: list[int] | None) -> list[Evidence]:
@@ -391,56 +429,137 @@ def custody_lines_verify(path: Path, head: str) -> list[dict[str, Any]]:
                     at=datetime.fromisoformat(entry["at"]), details=entry["details"], prev_hash=entry["prev_hash"],
                 )  # fmt: skip
             except (ValueError, KeyError, TypeError) as error:
-                raise BagError(f"data/custody.jsonl line {number} cannot be read: {error}.") from None
+                raise BagError(f"custody.jsonl line {number} cannot be read: {error}.") from None
             if entry["prev_hash"] != previous or digest != entry["entry_hash"]:
-                raise BagError(f"data/custody.jsonl line {number} (entry {entry['sequence']}) breaks the hash chain.")
+                raise BagError(f"custody.jsonl line {number} (entry {entry['sequence']}) breaks the hash chain.")
             previous = entry["entry_hash"]
             entries.append(entry)
     if previous != head:
-        raise BagError("data/custody.jsonl does not end at the Custody-Head that bag-info.txt names.")
+        raise BagError("custody.jsonl does not end at the Custody-Head that bag-info.txt names.")
     return entries
 
 
 def bag_import(*, directory: Path, case: Case, actor: AbstractBaseUser | None) -> ImportSummary:
-    """Bring a bag's items into ``case``, the same bytes under the same hashes.
+    """Bring a bag's items into ``case``, the same bytes under the same hashes; all of it, or nothing.
 
-    1. Check the bag whole (bagit: every checksum, no file missing or extra)
-       and its profile, then its custody log's chain against bag-info's head.
-    2. Add the entities and key events the case lacks, by name and by title and day.
-    3. Per item: take its original in once per provenance record the bag
-       holds (the collector, time and notes from there kept in the notes),
-       add the cues people added there as proposed ones, and log the import
-       with the item's history elsewhere (custody entries and reviews) as data.
+    1. Refuse a bag that holds a link (it could point anywhere on this machine);
+       check it whole (bagit: every checksum, no file missing or extra), its
+       profile, and its custody log's chain against bag-info's head.
+    2. Read every item's record, each naming its own original in the manifest,
+       before anything is written.
+    3. In one transaction: add the entities and key events the case lacks; per
+       item, take its original in once per provenance record the bag holds
+       (the collector, time and notes from there kept in the notes), add the
+       cues people added there as proposed ones and the trusted timestamps that
+       check out here, and log the import with the item's history elsewhere
+       (custody entries, reviews, sign-offs) as data.
     """
+    _refuse_links(directory)
     bag = bag_validate(directory)
-    data = directory / "data"
-    history = custody_lines_verify(data / "custody.jsonl", bag.info.get("Custody-Head", ""))
-    source = json.loads((data / "case.json").read_text(encoding="utf-8"))
+    listed = set(bag.entries)
+    for name in (CUSTODY_LOG, "bag-info.txt", "data/case.json"):
+        if name not in listed:
+            raise BagError(f"The bag was refused: {name} is not in its manifests.")
+    history = custody_lines_verify(directory / CUSTODY_LOG, bag.info.get("Custody-Head", ""))
+    source = _read_json(directory, "data/case.json", dict)
+    items = [(path, _item_record(directory, path, listed)) for path in sorted(listed) if ITEM_RECORD.fullmatch(path)]
+    heads = _heads_checked(directory, listed, history)
     label = f"{bag.info.get('External-Identifier', '?')} (custody entry {bag.info.get('Custody-Entry', '?')})"
-    _import_case_parts(case, source, actor)
-    summary = ImportSummary(source_case=source.get("slug", ""))
-    for folder in sorted((data / "evidence").iterdir()):
-        record = json.loads((folder / "item.json").read_text(encoding="utf-8"))
-        evidence, created, cues = _import_item(case, folder, record, history, label, actor)
-        (summary.created if created else summary.already).append(evidence)
-        summary.cues += cues
+    summary = ImportSummary(source_case=str(source.get("slug", "")))
+    with transaction.atomic():
+        _import_case_parts(case, source, actor)
+        for path, record in items:
+            evidence, created, cues = _import_item(case, directory / Path(path).parent, record, history, label,
+                                                   heads, actor)  # fmt: skip
+            (summary.created if created else summary.already).append(evidence)
+            summary.cues += cues
     return summary
 
 
-def _import_case_parts(case: Case, source: dict[str, Any], actor: AbstractBaseUser | None) -> None:
-    for entity in source.get("entities", []):
-        if not Entity.objects.filter(case=case, name__iexact=entity["name"]).exists():
-            entity_add(case=case, name=entity["name"], kind=entity["kind"], aliases=entity["aliases"], actor=actor)
-    for event in source.get("key_events", []):
-        day = datetime.fromisoformat(event["date"]).date()
-        if KeyEvent.objects.filter(case=case, title=event["title"], date=day).exists():
-            continue
+ITEM_RECORD = re.compile(r"data/evidence/[0-9a-f]{64}/item\.json")
+# What an item's record must hold, and of what type, before anything of the bag is taken in.
+ITEM_FIELDS = {"id": int, "sha256": str, "original": str, "original_name": str, "provenance": list, "cues": list}
+
+
+def _refuse_links(directory: Path) -> None:
+    for root, folders, files in os.walk(directory, followlinks=False):
+        for name in [*folders, *files]:
+            if (Path(root) / name).is_symlink():
+                shown = (Path(root) / name).relative_to(directory)
+                raise BagError(f"The bag was refused: {shown} is a link, which could point anywhere.")
+
+
+def _read_json(directory: Path, name: str, kind: type) -> Any:
+    try:
+        value = json.loads((directory / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BagError(f"{name} cannot be read: {error}.") from None
+    if not isinstance(value, kind):
+        raise BagError(f"{name} does not hold a JSON {'object' if kind is dict else 'list'}.")
+    return value
+
+
+def _item_record(directory: Path, name: str, listed: set[str]) -> dict[str, Any]:
+    record = _read_json(directory, name, dict)
+    wrong = [field for field, kind in ITEM_FIELDS.items() if not isinstance(record.get(field), kind)]
+    if wrong:
+        raise BagError(f"{name} lacks or mistypes {', '.join(wrong)}.")
+    folder = name.rsplit("/", 1)[0]
+    if record["sha256"] != folder.rsplit("/", 1)[1]:
+        raise BagError(f"{name} is of {record['sha256']}, not of the folder it is in.")
+    if os.path.normpath(f"{folder}/{record['original']}") not in listed:
+        raise BagError(f"{name} names an original that is not in its folder's manifest: {record['original']!r}.")
+    for number, cue in enumerate(record["cues"]):
+        if not isinstance(cue, dict) or not all(key in cue for key in CUE_KEYS):
+            raise BagError(f"{name}: cue {number + 1} lacks some of {', '.join(CUE_KEYS)}.")
+    return record
+
+
+CUE_KEYS = ("id", "kind", "bound", "earliest", "latest", "granularity", "time_zone", "strength", "status", "by_person",
+            "created_by", "text", "explanation", "locator", "details", "fingerprint", "review")  # fmt: skip
+
+
+def _heads_checked(directory: Path, listed: set[str], history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bag's custody head timestamps, each checked against the entry it stamps and the authorities trusted here."""
+    if HEAD_STAMPS not in listed:
+        return []
+    entries = {entry["sequence"]: entry["entry_hash"] for entry in history}
+    trusted = trusted_certificates()
+    checked = []
+    for given in _read_json(directory, HEAD_STAMPS, list):
+        told = {key: given.get(key) for key in ("custody_length", "stamped_at", "serial", "url")}
         try:
+            token = token_read(base64.b64decode(given["token"], validate=True))
+        except (KeyError, TypeError, ValueError) as error:
+            checked.append({**told, "verified": False, "why": f"the token cannot be read: {error}"})
+            continue
+        problem = "" if token.digest == entries.get(given.get("custody_length")) else "it stamps another head"
+        problem = problem or _untrusted(trusted) or token_verify(token.der, token.digest, trusted)
+        checked.append({**told, "verified": not problem, **({"why": problem} if problem else {})})
+    return checked
+
+
+def _untrusted(trusted: str) -> str:
+    return "" if trusted else "no timestamp authority is trusted here (TSA_CA_FILE, TSA_TRUSTED_CAS)"
+
+
+def _import_case_parts(case: Case, source: dict[str, Any], actor: AbstractBaseUser | None) -> None:
+    try:
+        for entity in source.get("entities", []):
+            if not Entity.objects.filter(case=case, name__iexact=entity["name"]).exists():
+                entity_add(case=case, name=entity["name"], kind=entity["kind"], aliases=list(entity["aliases"]),
+                           actor=actor)  # fmt: skip
+        for event in source.get("key_events", []):
+            day = datetime.fromisoformat(event["date"]).date()
+            if KeyEvent.objects.filter(case=case, title=event["title"], date=day).exists():
+                continue
             event_add(case=case, title=event["title"], day=day, actor=actor, kind=event["kind"],
                       entity_name=event["entity"], legal_act=event["legal_act"], source_url=event["source_url"],
                       note=event["note"])  # fmt: skip
-        except ReviewError as error:
-            raise BagError(f"data/case.json: the key event {event['title']!r} cannot be added: {error}") from None
+    except (KeyError, TypeError, ValueError) as error:
+        raise BagError(f"data/case.json: an entity or key event cannot be read: {error}.") from None
+    except ReviewError as error:
+        raise BagError(f"data/case.json: an entity or key event cannot be added: {error}") from None
 
 
 def _import_item(
@@ -449,44 +568,61 @@ def _import_item(
     record: dict[str, Any],
     history: list[dict[str, Any]],
     label: str,
+    heads: list[dict[str, Any]],
     actor: AbstractBaseUser | None,
 ) -> tuple[Evidence, bool, int]:
     where = f"data/evidence/{folder.name}"
-    original = (folder / record["original"]).resolve()
-    if not original.is_relative_to(folder.resolve()) or not original.is_file():
-        raise BagError(f"{where}/item.json names an original that is not in its folder: {record['original']!r}.")
-    records = record.get("provenance") or [{"method": CollectionMethod.BULK_IMPORT}]
+    original = folder / record["original"]
+    records = record["provenance"] or [{"method": CollectionMethod.BULK_IMPORT}]
     created = False
-    with transaction.atomic():
-        for number, given in enumerate(records):
-            with original.open("rb") as handle, spool(handle, name=record["original_name"]) as spooled:
-                if spooled.sha256 != record["sha256"] or folder.name != record["sha256"]:
-                    raise BagError(f"{where}: its original's SHA-256 is {spooled.sha256}, not {record['sha256']}.")
-                try:
-                    result = evidence_collect(case=case, spooled=spooled, provenance=_provenance_input(given, label),
-                                              actor=actor)  # fmt: skip
-                except EvidenceRejected as error:
-                    raise BagError(f"{where}: {error}") from None
-            created = created or (number == 0 and result.created)
-        evidence = result.evidence
-        cues = [_imported_cue(evidence, cue, label) for cue in record.get("cues", []) if cue["by_person"]]
-        cues = [cue for cue in cues if cue is not None]
-        if cues:
-            intervals_refresh(evidence=evidence)
-        stamps = [_imported_stamp(evidence, given) for given in record.get("timestamps", [])]
-        custody_append(
-            case=case, action=CustodyAction.BAG_IMPORTED, actor=actor, evidence=evidence,
-            details={
-                "bag": label, "source_item": record["id"], "sha256": record["sha256"],
-                "history": [_history_line(entry) for entry in history if entry["evidence"] == record["id"]],
-                "reviews": [{"cue": cue["id"], "kind": cue["kind"], "text": cue["text"], "status": cue["status"],
-                             **cue["review"]} for cue in record.get("cues", []) if cue["status"] != "proposed"],
-                "sign_offs": record.get("sign_offs", []),
-                "cues_added": [cue.pk for cue in cues],
-                "timestamps": stamps,
-            },
-        )  # fmt: skip
+    kept: list[int] = []
+    for number, given in enumerate(records):
+        with original.open("rb") as handle, spool(handle, name=record["original_name"]) as spooled:
+            if spooled.sha256 != record["sha256"]:
+                raise BagError(f"{where}: its original's SHA-256 is {spooled.sha256}, not {record['sha256']}.")
+            try:
+                result = evidence_collect(case=case, spooled=spooled, provenance=_provenance_input(given, label),
+                                          actor=actor)  # fmt: skip
+            except (EvidenceRejected, KeyError, TypeError, ValueError, AttributeError) as error:
+                raise BagError(f"{where}: provenance record {number + 1}: {error}") from None
+        created = created or (number == 0 and result.created)
+        kept.append(result.provenance.pk)
+    evidence = result.evidence
+    cues = []
+    for given in record["cues"]:
+        if given["by_person"]:
+            try:
+                cue = cue_import(evidence=evidence, actor=actor, values=_cue_values(given, label))
+            except (TypeError, ValueError) as error:
+                raise BagError(f"{where}: cue {given['id']} cannot be read: {error}") from None
+            if cue is not None:
+                cues.append(cue)
+    stamps = [_imported_stamp(evidence, given) for given in record.get("timestamps") or []]
+    _web_archives_copy(evidence, folder, kept)
+    custody_append(
+        case=case, action=CustodyAction.BAG_IMPORTED, actor=actor, evidence=evidence,
+        details={
+            "bag": label, "source_item": record["id"], "sha256": record["sha256"],
+            "history": [_history_line(entry) for entry in history if entry["evidence"] == record["id"]],
+            "custody_timestamps": heads,
+            "reviews": [{"cue": cue["id"], "kind": cue["kind"], "text": cue["text"], "status": cue["status"],
+                         **cue["review"]} for cue in record["cues"] if cue["status"] != "proposed"],
+            "sign_offs": record.get("sign_offs", []),
+            "cues_added": [cue.pk for cue in cues],
+            "timestamps": stamps,
+        },
+    )  # fmt: skip
     return evidence, created, len(cues)
+
+
+def _web_archives_copy(evidence: Evidence, folder: Path, provenance: list[int]) -> None:
+    """The item's web archives (WACZ), which cannot be made again from the picture, kept with the records
+    of their collections, in order (one WACZ a collection)."""
+    found = sorted((folder / "derived" / "web").glob("*.wacz"), key=lambda path: (len(path.stem), path.stem))
+    for number, wacz in enumerate(found):
+        name = web_archive_name(evidence.pk, provenance[min(number, len(provenance) - 1)])
+        if not storages["default"].exists(name):
+            derived_save(name, wacz)
 
 
 def _provenance_input(given: dict[str, Any], label: str) -> ProvenanceInput:
@@ -507,35 +643,31 @@ def _provenance_input(given: dict[str, Any], label: str) -> ProvenanceInput:
     )
 
 
-def _imported_cue(evidence: Evidence, given: dict[str, Any], label: str) -> Cue | None:
-    if Cue.objects.filter(evidence=evidence, fingerprint=given["fingerprint"]).exists():
-        return None
-    return Cue.objects.create(
-        evidence=evidence, kind=given["kind"], bound=given["bound"],
-        earliest=datetime.fromisoformat(given["earliest"]) if given["earliest"] else None,
-        latest=datetime.fromisoformat(given["latest"]) if given["latest"] else None,
-        granularity=given["granularity"], time_zone=given["time_zone"], strength=given["strength"],
-        status=CueStatus.PROPOSED, by_person=True, text=given["text"],
-        explanation=given["explanation"], locator=given["locator"], fingerprint=given["fingerprint"],
-        details={**given["details"], "imported": {"bag": label, "cue": given["id"], "status": given["status"],
-                                                   "created_by": given["created_by"], **given["review"]}},
-    )  # fmt: skip
+def _cue_values(given: dict[str, Any], label: str) -> dict[str, Any]:
+    moment = {key: datetime.fromisoformat(given[key]) if given[key] else None for key in ("earliest", "latest")}
+    imported = {"bag": label, "cue": given["id"], "status": given["status"], "created_by": given["created_by"],
+                **given["review"]}  # fmt: skip
+    return {
+        "kind": given["kind"], "bound": given["bound"], **moment, "granularity": given["granularity"],
+        "time_zone": given["time_zone"], "strength": given["strength"], "text": given["text"],
+        "explanation": given["explanation"], "locator": given["locator"], "fingerprint": given["fingerprint"],
+        "details": {**given["details"], "imported": imported},
+    }  # fmt: skip
 
 
 def _imported_stamp(evidence: Evidence, given: dict[str, Any]) -> dict[str, Any]:
-    """Keep a bag's token of the original when it checks out here too; say what became of it."""
+    """Keep a bag's token of the original when it checks out here, under the authorities trusted here."""
     told = {"serial": given.get("serial"), "stamped_at": given.get("stamped_at"), "url": given.get("url")}
     try:
         token = token_read(base64.b64decode(given["token"], validate=True))
-    except (KeyError, ValueError) as error:
+    except (KeyError, TypeError, ValueError) as error:
         return {**told, "kept": False, "why": f"the token cannot be read: {error}"}
+    trusted = trusted_certificates()
     problem = "" if token.digest == evidence.sha256 else f"it stamps {token.digest}, not this original"
-    problem = problem or token_verify(token.der, evidence.sha256, given.get("certificates", ""))
+    problem = problem or _untrusted(trusted) or token_verify(token.der, evidence.sha256, trusted)
     if problem:
         return {**told, "kept": False, "why": problem}
-    known = evidence.timestamps.filter(serial=token.serial, stamped_at=token.stamped_at, authority=token.authority)
-    if not known.exists():
-        timestamp_keep(evidence=evidence, token=token, certificates=given["certificates"], url=given.get("url", ""))
+    timestamp_keep(evidence=evidence, token=token, certificates=trusted, url=str(given.get("url") or ""), again=True)
     return {**told, "kept": True}
 
 

@@ -368,6 +368,30 @@ def cue_add_manual(
     return cue
 
 
+def cue_import(*, evidence: Evidence, actor: AbstractBaseUser | None, values: dict[str, Any]) -> Cue | None:
+    """A cue a person added in another installation, brought in with its item: proposed here, logged as added.
+
+    ``values`` are the cue's fields as the bag holds them (``kind``, ``bound``,
+    ``earliest``, ``latest``, ``granularity``, ``time_zone``, ``strength``,
+    ``text``, ``explanation``, ``locator``, ``fingerprint``, ``details``); what
+    became of it there is in ``details``. A cue the item already has (the same
+    fingerprint) is not added again: None.
+    """
+    with transaction.atomic():
+        _lock_item(evidence.pk)
+        if Cue.objects.filter(evidence=evidence, fingerprint=values["fingerprint"]).exists():
+            return None
+        cue = Cue.objects.create(evidence=evidence, status=CueStatus.PROPOSED, by_person=True, **values)
+        custody_append(
+            case=evidence.case, action=CustodyAction.CUE_ADDED, actor=actor, evidence=evidence,
+            details={"cue": cue.pk, "bound": cue.bound, "text": cue.text, "locator": cue.locator, "imported": True,
+                     "digest": cue_digest(Cue.objects.get(pk=cue.pk))},
+        )  # fmt: skip
+        intervals_refresh(evidence=evidence)
+        search_index_cues(evidence)
+    return cue
+
+
 def entity_add(*, case: Case, name: str, kind: str, aliases: list[str], actor: AbstractBaseUser | None) -> Entity:
     """Add an organisation or a person to the case; names are unique in a case whatever their letter case."""
     name = name.strip()

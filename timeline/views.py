@@ -188,11 +188,15 @@ def timeline_export(request: HttpRequest, membership: Membership, export: str) -
 
 
 @case_view()
-@require_GET
+@require_POST
 def case_bag(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """The case (or the items asked for) as a BagIt package, streamed as a ZIP once it is written."""
+    """The case (or the items asked for) as a BagIt package, streamed as a ZIP once it is written.
+
+    A POST: making one copies every original and writes a custody entry, which
+    no link followed by a crawler or another site should do.
+    """
     try:
-        chosen = [int(value) for value in request.GET.getlist("evidence")]
+        chosen = [int(value) for value in request.POST.getlist("evidence")]
     except ValueError:
         return HttpResponse("evidence= takes item ids.", status=400, content_type="text/plain")
     try:

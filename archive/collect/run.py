@@ -13,9 +13,9 @@ from archive.collect.guard import guarding_proxy
 from archive.collect.media import Media, MediaFailed, json_ld_video, media_download, posted_at
 from archive.collect.page import Capture, CaptureFailed, page_capture
 from archive.collect.webarchive import WebArchive, WebArchiveFailed, web_archive
-from archive.derived import WACZ_NAME, derived_name, derived_save
+from archive.derived import derived_save, web_archive_name
 from archive.models import CollectionMethod, Evidence, EvidenceKind, UrlCollection
-from archive.services import EvidenceRejected, ProvenanceInput, evidence_collect
+from archive.services import CollectResult, EvidenceRejected, ProvenanceInput, evidence_collect
 from archive.vault import spool
 
 
@@ -75,12 +75,12 @@ def _blocked(refused: list[str]) -> str:
     return f"blocked address ({refused[0]})" if refused else ""
 
 
-def _store(job: UrlCollection, path: Path, name: str, provenance: ProvenanceInput, kind: str) -> Evidence:
+def _store(job: UrlCollection, path: Path, name: str, provenance: ProvenanceInput, kind: str) -> CollectResult:
     with path.open("rb") as source, spool(source, name=name) as spooled:
         try:
             return evidence_collect(
                 case=job.case, spooled=spooled, provenance=provenance, actor=job.requested_by, kind=kind
-            ).evidence
+            )
         except EvidenceRejected as error:
             raise CollectionFailed(str(error)) from None
 
@@ -106,7 +106,7 @@ def _store_media(job: UrlCollection, media: Media, facts: dict) -> Evidence:
         notes=job.notes,
     )
     kind = EvidenceKind.RECORDING if media.path.suffix.lower() not in (".jpg", ".png", ".webp") else ""
-    return _store(job, media.path, f"{_slug(job.url)}{media.path.suffix}", provenance, kind)
+    return _store(job, media.path, f"{_slug(job.url)}{media.path.suffix}", provenance, kind).evidence
 
 
 # yt-dlp's extractors that read any page: their name says nothing of the platform, the host does.
@@ -145,10 +145,10 @@ def _store_page(job: UrlCollection, capture: Capture) -> Evidence:
         },
         notes=job.notes,
     )
-    item = _store(job, capture.screenshot, f"{_slug(job.url)}-page.png", provenance, EvidenceKind.WEB_CAPTURE)
+    stored = _store(job, capture.screenshot, f"{_slug(job.url)}-page.png", provenance, EvidenceKind.WEB_CAPTURE)
     if archive is not None:
-        derived_save(derived_name(item.pk, WACZ_NAME), archive.wacz)
-    return item
+        derived_save(web_archive_name(stored.evidence.pk, stored.provenance.pk), archive.wacz)
+    return stored.evidence
 
 
 def _archive_facts(archive: WebArchive | None, problem: str) -> dict[str, object]:

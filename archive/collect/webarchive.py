@@ -22,7 +22,8 @@ from wacz.main import main as wacz_main
 from warcio.archiveiterator import ArchiveIterator
 
 # A recording larger than this is not packed (a page that streamed a film): the capture is kept without it.
-MAX_HAR_BYTES = 512 * 1024 * 1024
+# har2warc reads the whole recording into memory, several times its size, so the cap keeps a worker alive.
+MAX_HAR_BYTES = 128 * 1024 * 1024
 
 
 class WebArchiveFailed(Exception):

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from archive.derived import WACZ_NAME, derived_name, derived_save
+from archive.derived import derived_name, derived_save, web_archive_name
 from archive.models import CustodyAction, CustodyEntry, Frame, FrameSource, Membership, SearchEntry
 from archive.roles import PERMISSIONS, Capability, Role
 from archive.vault import spool, vault_open, vault_store
@@ -50,7 +50,7 @@ CASE_URLS: dict[str, tuple[Capability, str]] = {
     "timeline:timeline_json": (Capability.VIEW, "get"),
     "timeline:timeline_timelinejs": (Capability.VIEW, "get"),
     "timeline:memo": (Capability.VIEW, "get"),
-    "timeline:case_bag": (Capability.VIEW, "get"),
+    "timeline:case_bag": (Capability.VIEW, "post"),
     "timeline:review_queue": (Capability.VIEW, "get"),
     "timeline:cue_review": (Capability.REVIEW_CUES, "post"),
     "timeline:events": (Capability.VIEW, "get"),
@@ -112,7 +112,7 @@ def _a_derived_frame(world: World, tmp_path: Path) -> None:
     picture = tmp_path / "frame.png"
     picture.write_bytes(png_bytes((40, 80, 120)))
     name = derived_save(derived_name(world.evidence.pk, "frames/000000.png"), picture)
-    derived_save(derived_name(world.evidence.pk, WACZ_NAME), picture)
+    derived_save(web_archive_name(world.evidence.pk, world.evidence.provenance.get().pk), picture)
     Frame.objects.create(
         evidence=world.evidence, index=0, source=FrameSource.KEYFRAME, time=1.5, image_name=name, width=8, height=8
     )

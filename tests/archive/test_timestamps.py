@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -34,19 +35,22 @@ def authority() -> Iterator[LocalTSA]:
 def tsa(authority: LocalTSA, settings: object) -> LocalTSA:
     authority.mode = "honest"
     settings.TSA_URL, settings.TSA_CA_FILE, settings.TSA_TIMEOUT = authority.url, authority.ca_file, 10
+    settings.TSA_TRUSTED_CAS = []
     return authority
 
 
 def test_a_token_is_asked_for_the_hash_and_checked_against_the_authoritys_certificate(tsa: LocalTSA) -> None:
     digest = "5e" * 32
     before = timezone.now() - timedelta(seconds=2)
-    token = tsa_stamp(tsa.url, digest, ca_file=tsa.ca_file, timeout=10)
+    ca = Path(tsa.ca_file).read_text()
+    token = tsa_stamp(tsa.url, digest, certificates=ca, timeout=10)
     assert token.digest == digest and before <= token.stamped_at <= timezone.now() + timedelta(seconds=2)
     assert token.policy == "1.3.6.1.4.1.99999.1" and "Test tsa authority" in token.authority
-    assert token_verify(token.der, digest, tsa.ca_file) == ""
+    assert token_verify(token.der, digest, ca) == ""
     # The same token does not prove another hash, nor anything under another authority's certificate.
-    assert token_verify(token.der, "00" * 32, tsa.ca_file)
-    assert token_verify(token.der, digest, str(tsa.root / "rogue.crt"))
+    assert token_verify(token.der, "00" * 32, ca)
+    assert token_verify(token.der, digest, (tsa.root / "rogue.crt").read_text())
+    assert token_verify(token.der, digest, "/etc/ssl/certs/ca-certificates.crt") == "no certificate to check it against"
 
 
 @pytest.mark.parametrize(
@@ -60,7 +64,7 @@ def test_a_token_is_asked_for_the_hash_and_checked_against_the_authoritys_certif
 def test_a_lying_authority_is_refused_with_the_reason(tsa: LocalTSA, mode: str, told: str) -> None:
     tsa.mode = mode
     with pytest.raises(TimestampError, match=told):
-        tsa_stamp(tsa.url, "5e" * 32, ca_file=tsa.ca_file, timeout=10)
+        tsa_stamp(tsa.url, "5e" * 32, certificates=Path(tsa.ca_file).read_text(), timeout=10)
 
 
 def test_an_original_is_stamped_in_its_pipeline_and_the_token_is_a_strong_not_after_cue(
@@ -161,3 +165,26 @@ def test_a_token_travels_in_a_bag_and_is_kept_where_it_is_imported_once_it_check
     entry = CustodyEntry.objects.get(evidence=imported, action=CustodyAction.BAG_IMPORTED)
     assert entry.details["timestamps"] == [{"serial": stamp.serial, "stamped_at": stamp.stamped_at.isoformat(),
                                             "url": tsa.url, "kept": True}]  # fmt: skip
+
+
+def test_a_token_in_a_bag_under_an_authority_not_trusted_here_is_not_kept(
+    tsa: LocalTSA, world: World, tmp_path: Path, settings: object
+) -> None:
+    from archive.timestamps import timestamp_original
+    from timeline.bags import bag_export, bag_import
+
+    # The bag's authority is the rogue one: its own certificate travels in the bag, and proves nothing here.
+    rogue = LocalTSA()
+    rogue.ca_file = str(rogue.root / "rogue.crt")
+    rogue.mode = "rogue"
+    with rogue:
+        settings.TSA_URL, settings.TSA_CA_FILE = rogue.url, rogue.ca_file
+        timestamp_original(evidence=world.evidence)
+    bag_export(case=world.case, directory=tmp_path / "bag", actor=None)
+    settings.TSA_URL, settings.TSA_CA_FILE = "", tsa.ca_file
+    other = world.outsider.memberships.get().case
+    (imported,) = bag_import(directory=tmp_path / "bag", case=other, actor=world.outsider).created
+    assert not TrustedTimestamp.objects.filter(evidence=imported).exists()
+    entry = CustodyEntry.objects.get(evidence=imported, action=CustodyAction.BAG_IMPORTED)
+    (told,) = entry.details["timestamps"]
+    assert told["kept"] is False and told["why"]

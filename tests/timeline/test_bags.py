@@ -22,7 +22,7 @@ from archive.custody import custody_verify
 from archive.models import Case, CustodyAction, CustodyEntry, Evidence
 from archive.roles import Role
 from tests.conftest import PASSWORD, PDF_BYTES, World
-from timeline.bags import PROFILE, bag_export
+from timeline.bags import PROFILE, BagError, bag_export
 from timeline.models import Cue, CueStatus, KeyEvent
 from timeline.services import cue_add_manual, cue_review, event_add
 
@@ -57,7 +57,7 @@ def test_an_exported_bag_passes_bagit_validation_and_names_its_case_and_custody_
     export = CustodyEntry.objects.get(case=world.case, action=CustodyAction.EXPORTED, details__format="bagit")
     assert bag.info["Custody-Entry"] == str(export.sequence) and bag.info["Custody-Head"] == export.entry_hash
     data = directory / "data"
-    lines = (data / "custody.jsonl").read_text().splitlines()
+    lines = (directory / "custody.jsonl").read_text().splitlines()
     assert len(lines) == export.sequence and json.loads(lines[-1])["entry_hash"] == export.entry_hash
     # Each original byte for byte under its hash, with its derived files and records.
     page = bagged["page"]
@@ -134,14 +134,14 @@ def test_a_bag_of_another_profile_or_with_a_broken_custody_chain_is_refused(
     with pytest.raises(CommandError, match="names the profile 'https://example.org/other-profile.json'"):
         call_command("import_bag", str(foreign), "--case", "other")
     forged = _copy(bagged, tmp_path, "forged")
-    log = forged / "data" / "custody.jsonl"
+    log = forged / "custody.jsonl"
     lines = log.read_text().splitlines()
     first = json.loads(lines[0])
     first["actor_name"] = "someone else"
     log.chmod(0o644)
     log.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
-    # The manifests are made again, so only the chain itself can tell.
-    bagit.Bag(str(forged)).save(manifests=True)
+    # The tag manifest is made again, so only the chain itself can tell.
+    bagit.Bag(str(forged)).save()
     with pytest.raises(CommandError, match=r"custody.jsonl line 1 \(entry 1\) breaks the hash chain"):
         call_command("import_bag", str(forged), "--case", "other")
     assert not Evidence.objects.filter(case__slug="other").exists()
@@ -163,8 +163,9 @@ def test_the_bag_download_streams_a_zip_that_is_a_valid_bag_of_the_items_asked_f
     client = Client()
     assert client.login(username=world.user(Role.VIEWER).username, password=PASSWORD)
     url = reverse("timeline:case_bag", args=[world.case.slug])
-    assert client.get(url, {"evidence": "x"}).status_code == 400
-    response = client.get(url, {"evidence": world.evidence.pk})
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"evidence": "x"}).status_code == 400
+    response = client.post(url, {"evidence": world.evidence.pk})
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith(f'attachment; filename="{world.case.slug}-bag-')
     name = response["Content-Disposition"].split('"')[1].removesuffix(".zip")
@@ -192,5 +193,40 @@ def test_a_stored_original_that_no_longer_matches_its_hash_stops_the_export(
     stored = Path(settings.MEDIA_ROOT) / blob_name(world.evidence.sha256)
     stored.chmod(0o644)
     stored.write_bytes(b"not the original")
-    with pytest.raises(Exception, match="no longer matches its SHA-256"):
+    with pytest.raises(BagError, match="no longer matches its SHA-256"):
         bag_export(case=world.case, directory=tmp_path / "bag", actor=None)
+
+
+def test_a_bag_holding_a_link_is_refused_before_anything_is_read(world: World, bagged: dict, tmp_path: Path) -> None:
+    linked = _copy(bagged, tmp_path, "linked")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (linked / "data" / "evidence" / ("e" * 64)).symlink_to(outside, target_is_directory=True)
+    with pytest.raises(CommandError, match=f"data/evidence/{'e' * 64} is a link"):
+        call_command("import_bag", str(linked), "--case", "other")
+
+
+def test_a_bag_whose_later_item_is_broken_brings_nothing_in(world: World, bagged: dict, tmp_path: Path) -> None:
+    broken = _copy(bagged, tmp_path, "broken")
+    record = broken / "data" / "evidence" / bagged["page"].sha256 / "item.json"
+    values = json.loads(record.read_text())
+    values["cues"] = [{"id": 1}]
+    record.chmod(0o644)
+    record.write_text(json.dumps(values))
+    bagit.Bag(str(broken)).save(manifests=True)
+    with pytest.raises(CommandError, match=r"item.json: cue 1 lacks some of"):
+        call_command("import_bag", str(broken), "--case", "other")
+    other = Case.objects.get(slug="other")
+    assert not Evidence.objects.filter(case=other).exists()
+    assert not KeyEvent.objects.filter(case=other).exists()
+
+
+def test_importing_into_a_case_that_holds_the_item_keeps_its_archive_intact(world: World, bagged: dict) -> None:
+    # The bag goes back into its own case: the items are there, the cue added by hand is known by its fingerprint.
+    out = io.StringIO()
+    call_command("import_bag", str(bagged["dir"]), "--case", world.case.slug, stdout=out)
+    assert "Imported 0 new items" in out.getvalue() and "(2 the case already had)" in out.getvalue()
+    assert Cue.objects.filter(evidence=world.evidence, by_person=True).count() == 1
+    checked = io.StringIO()
+    call_command("verify_archive", "--case", world.case.slug, stdout=checked)
+    assert "All intact" in checked.getvalue()
