@@ -155,6 +155,15 @@ def test_export_refuses_a_folder_in_use_and_an_item_of_another_case(world: World
         call_command("export_bag", "--case", world.case.slug, str(used))
     with pytest.raises(CommandError, match="has no item 999999"):
         call_command("export_bag", "--case", world.case.slug, "--evidence", "999999", str(tmp_path / "new"))
+    with pytest.raises(CommandError, match="Name the folder"):
+        call_command("export_bag", "--case", world.case.slug, "--evidence", "1")
+    # Ids before the folder or after it, apart or with commas.
+    call_command("export_bag", "--case", world.case.slug, "--evidence", str(world.evidence.pk), str(tmp_path / "a"),
+                 stdout=io.StringIO())  # fmt: skip
+    call_command("export_bag", "--case", world.case.slug, str(tmp_path / "b"), "--evidence", f"{world.evidence.pk},",
+                 stdout=io.StringIO())  # fmt: skip
+    assert len(list((tmp_path / "a" / "data" / "evidence").iterdir())) == 1
+    assert len(list((tmp_path / "b" / "data" / "evidence").iterdir())) == 1
 
 
 def test_the_bag_download_streams_a_zip_that_is_a_valid_bag_of_the_items_asked_for(

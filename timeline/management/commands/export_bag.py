@@ -16,20 +16,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--case", required=True)
         parser.add_argument(
-            "--evidence", action="append", help="Only this item (its id); repeat it, or give ids with commas: 3,5"
-        )
-        parser.add_argument("directory", type=Path)
+            "--evidence", action="extend", nargs="+", metavar="ID",
+            help="Only these items (their ids: 3 5, or 3,5), given before the folder or after it.",
+        )  # fmt: skip
+        parser.add_argument("directory", nargs="?", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
         case = Case.objects.filter(slug=options["case"]).first()
         if case is None:
             raise CommandError(f"No case {options['case']!r}.")
+        given = list(options["evidence"] or [])
+        directory = options["directory"]
+        # "--evidence 3 5 DIR": the ids take the folder along; it is the last word that is not an id.
+        if directory is None and given and not given[-1].replace(",", "").isdigit():
+            directory = Path(given.pop())
+        if directory is None:
+            raise CommandError("Name the folder to write the bag into.")
         try:
-            chosen = [int(pk) for given in options["evidence"] or [] for pk in given.split(",") if pk.strip()]
+            chosen = [int(pk) for word in given for pk in word.split(",") if pk.strip()]
         except ValueError:
-            raise CommandError(f"--evidence takes item ids, not {options['evidence']}.") from None
+            raise CommandError(f"--evidence takes item ids, not {' '.join(given)}.") from None
         try:
-            summary = bag_export(case=case, directory=options["directory"], actor=None, evidence_ids=chosen or None)
+            summary = bag_export(case=case, directory=directory, actor=None, evidence_ids=chosen or None)
         except BagError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
