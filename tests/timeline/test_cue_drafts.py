@@ -177,3 +177,22 @@ def test_a_turkish_screen_settles_a_numeric_date_day_first_and_says_why() -> Non
     [cue] = draft_cues(ItemFacts(name="x.png", frames=[screen]))[0]
     assert cue.earliest == datetime(2023, 9, 3, 10, tzinfo=UTC)
     assert "Turkish" in cue.details["note"]
+
+
+def test_a_date_after_the_item_was_posted_bounds_nothing_and_stays_a_candidate_with_the_reason() -> None:
+    facts = ItemFacts(
+        name="task.png",
+        frames=[frame(Line("Deadline: 15 July 2025", 10, 200, 300, 20),
+                      Line("Updated 4 September 2023", 10, 240, 300, 20),
+                      Line("https://news.example/2032/03/07/misread", 10, 280, 400, 20),
+                      Line("14:32", 1800, 1042, 50, 14), Line("20.03.2033", 1780, 1060, 90, 14))],
+        posted=[(datetime(2023, 12, 5, tzinfo=UTC), "day")],
+    )  # fmt: skip
+    drafts, candidates = draft_cues(facts)
+    kinds = by_kind(drafts)
+    assert [cue.text for cue in kinds["text_date"]] == ["4 September 2023"]
+    assert "url_date" not in kinds and "clock" not in kinds
+    later = {candidate.text: candidate.reason for candidate in candidates}
+    assert {"15 July 2025", "14:32 / 20.03.2033"} <= set(later)
+    assert any("2032/03/07" in text for text in later)
+    assert "after the item was posted or received (2023-12-06)" in later["15 July 2025"]

@@ -345,6 +345,8 @@ def _frame_cues(
             how = {**how, "readings": [f"{r.start:%Y-%m-%d} ({r.order.replace('_', ' ')})" for r in readings],
                    "note": _TWO_WAYS}  # fmt: skip
         earliest, latest, zone = local_bounds(start, end)
+        if _after(earliest, ceiling, clock.text, locator, candidates):
+            continue
         drafts.append(CueDraft("clock", "on", earliest, latest, "minute", zone, "medium", clock.text, locator, how))
     text_settled = settle_order([m for _, m in text_mentions], locale, languages=spoken.screen)
     matched: list[tuple[int, ...]] = []
@@ -366,6 +368,8 @@ def _frame_cues(
     for line in lines:
         for found in url_dates(line.text):
             earliest, latest, zone = local_bounds(found.start, found.end)
+            if _after(earliest, ceiling, found.text, _locator(frame, line), candidates):
+                continue
             drafts.append(
                 CueDraft("url_date", "not_before", earliest, latest, found.granularity, zone, "medium", found.text,
                          _locator(frame, line))
@@ -389,6 +393,8 @@ def _frame_cues(
             reading, details = placed
             start, end, granularity = reading.start, reading.end, reading.granularity
         earliest, latest, zone = local_bounds(start, end)
+        if _after(earliest, ceiling, mention.text, locator, candidates):
+            continue
         drafts.append(
             CueDraft("text_date", "not_before", earliest, latest, granularity, zone, "weak", mention.text, locator,
                      details)
@@ -422,6 +428,22 @@ def _box(parts: Sequence[Line]) -> tuple[int, int, int, int]:
 _TWO_WAYS = (
     "the date reads two ways, and neither the device's locale nor the screen's language settles it: the cue spans both"
 )
+
+
+def _after(
+    earliest: datetime | None, ceiling: datetime | None, text: str, locator: dict, candidates: list[Candidate]
+) -> bool:
+    """Whether a date on screen lies wholly after the item's upload or receipt, so it cannot bound the capture.
+
+    It is a date to come (a deadline, an event) or a misreading (2023 read as
+    2032): as a cue it would only put the item in conflict, so it stays a
+    candidate with the reason, for a person to look at.
+    """
+    if earliest is None or ceiling is None or earliest <= ceiling:
+        return False
+    candidates.append(Candidate(text, locator, f"after the item was posted or received ({ceiling:%Y-%m-%d}): a date "
+                                "to come (a deadline, an event) or a misreading, so it bounds nothing"))  # fmt: skip
+    return True
 
 
 def _placed(
