@@ -19,6 +19,7 @@ class CueKind(models.TextChoices):
     PLATFORM_UPLOAD = "platform_upload", "Platform posting time"
     RECEIVED = "received", "Received by the newsroom"
     TRUSTED_TIMESTAMP = "trusted_timestamp", "Trusted timestamp (RFC 3161)"
+    ID_TIME = "id_time", "Time in an identifier"
     MANUAL = "manual", "Added by a person"
 
 

@@ -61,6 +61,7 @@ def item_facts(evidence: Evidence) -> ItemFacts:
         source_urls=[p.source_url for p in provenance if p.source_url],
         posted=[(p.posted_at, p.posted_at_granularity or "instant") for p in provenance if p.posted_at],
         received=min((p.collected_at for p in provenance), default=None),
+        platform_urls=[url for p in provenance for url in _platform_urls(p.platform_info)],
         stamped=[
             (stamp.stamped_at, stamp.authority, stamp.serial)
             for stamp in evidence.timestamps.filter(subject=TimestampSubject.ORIGINAL)
@@ -68,6 +69,12 @@ def item_facts(evidence: Evidence) -> ItemFacts:
         locale=evidence_device_locale(evidence, provenance) or None,
         locales=case_locales(evidence.case),
     )
+
+
+def _platform_urls(info: dict[str, Any]) -> list[str]:
+    """The addresses yt-dlp says an item lives at (its page, the address asked for), whose ids date it."""
+    found = [info.get(key) for key in ("webpage_url", "original_url")]
+    return list(dict.fromkeys(url for url in found if isinstance(url, str) and url.startswith(("http://", "https://"))))
 
 
 def _frame_text(frame: Frame) -> FrameText:

@@ -100,7 +100,7 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
             for draft in drafts
             if draft.fingerprint not in reviewed
         )
-        dates = [c for c in candidates if c.kind == "date"]
+        dates = [c for c in candidates if c.kind in ("date", "id")]
         unmatched = [c for c in candidates if c.kind == "headline"]
         HeadlineCandidate.objects.filter(evidence=evidence).delete()
         HeadlineCandidate.objects.bulk_create(
@@ -114,7 +114,8 @@ def cues_replace_proposed(*, evidence: Evidence, drafts: list[CueDraft], candida
             for c in unmatched
         )
         metadata = dict(Evidence.objects.values_list("metadata", flat=True).get(pk=evidence.pk))
-        metadata["cue_candidates"] = [{"text": c.text, "locator": c.locator, "reason": c.reason} for c in dates]
+        metadata["cue_candidates"] = [{"text": c.text, "locator": c.locator, "reason": c.reason, "kind": c.kind}
+                                      for c in dates]  # fmt: skip
         Evidence.objects.filter(pk=evidence.pk).update(metadata=metadata)
         evidence.metadata = metadata
         intervals_refresh(evidence=evidence)

@@ -118,7 +118,8 @@ def test_extract_cues_prints_json_and_stores_nothing(db: None, corpus: None, tmp
     image = tmp_path / "Screenshot 2023-09-06 at 09.10.11.png"
     image.write_bytes(media.png(media.text_image(["Новости:", HEADLINE])))
     note = tmp_path / "note.txt"
-    note.write_text("Meeting of 12 September 2023, see https://lenta.ru/news/2023/09/04/x/\n")
+    note.write_text("Meeting of 12 September 2023, see https://lenta.ru/news/2023/09/04/x/\n"
+                    "and the post x.com/elonmusk/status/1585841080431321088\n")  # fmt: skip
     broken = tmp_path / "broken.png"
     broken.write_bytes(media.png(media.text_image(["x"]))[:500])
     before = (Evidence.objects.count(), Cue.objects.count(), ReferenceHeadline.objects.count())
@@ -138,7 +139,10 @@ def test_extract_cues_prints_json_and_stores_nothing(db: None, corpus: None, tmp
         "text",
         "locator",
     }
-    assert {c["kind"] for c in second["cues"]} == {"text_date", "url_date"}
+    assert {c["kind"] for c in second["cues"]} == {"text_date", "url_date", "id_time"}
+    post = next(c for c in second["cues"] if c["kind"] == "id_time")
+    assert (post["earliest"], post["text"]) == ("2022-10-28T03:49:11.734000+00:00", "1585841080431321088")
+    assert post["details"]["decoder"] == "X/Twitter status id (snowflake)"
     assert second["capture_interval"]["latest"] is None
     assert "image is damaged" in third["error"]
     assert (Evidence.objects.count(), Cue.objects.count(), ReferenceHeadline.objects.count()) == before

@@ -27,6 +27,7 @@ from timeline.extract.dates import (
     settle_order,
 )
 from timeline.extract.headlines import unmatched_headlines
+from timeline.extract.ids import id_times
 from timeline.extract.languages import detected
 from timeline.extract.names import file_name_date, url_dates
 
@@ -47,6 +48,9 @@ EXPLANATIONS = {
     "document_meta": "The file's own metadata gives this creation time; it can be edited.",
     "platform_upload": "The platform says it was posted then; it cannot have been captured later.",
     "received": "The newsroom received the file then; it was captured before.",
+    "id_time": (
+        "An identifier on screen or in the record was created then; the screen cannot have been captured earlier."
+    ),
     "trusted_timestamp": (
         "A timestamp authority signed this original's SHA-256 then (RFC 3161): these bytes existed by then, "
         "so it was captured before."
@@ -94,6 +98,8 @@ class ItemFacts:
     received: datetime | None = None
     # Trusted timestamps of the original: (moment, the authority's name, the token's serial number).
     stamped: list[tuple[datetime, str, str]] = field(default_factory=list)
+    # Where the platform says the item lives (yt-dlp's webpage_url, original_url): identifiers in them date it.
+    platform_urls: list[str] = field(default_factory=list)
     # The device's locale (BCP 47), which settles numeric dates and clocks, and the case's locales,
     # whose month and weekday names are read.
     locale: str | None = None
@@ -113,10 +119,12 @@ class CueDraft:
     locator: dict[str, Any]
     details: dict[str, Any] = field(default_factory=dict)
     headline: Headline | None = None
+    # Why this one cue bounds the capture, where the kind's general words are not enough.
+    why: str = ""
 
     @property
     def explanation(self) -> str:
-        return EXPLANATIONS[self.kind]
+        return self.why or EXPLANATIONS[self.kind]
 
     @property
     def fingerprint(self) -> str:
@@ -182,6 +190,9 @@ def draft_cues(facts: ItemFacts, headlines: HeadlineLookup | None = None) -> tup
     candidates: list[Candidate] = []
     _outside_facts(facts, drafts)
     ceiling = min((d.latest for d in drafts if d.bound == "not_after" and d.latest), default=None)
+    for url, field_name in [*((u, "provenance.source_url") for u in facts.source_urls),
+                            *((u, "provenance.platform_info") for u in facts.platform_urls)]:  # fmt: skip
+        _id_cues(url, ceiling, {"field": field_name}, "strong", drafts, candidates)
     for frame in facts.frames:
         _frame_cues(frame, facts, ceiling, headlines, drafts, candidates)
     unique: dict[str, CueDraft] = {}
@@ -366,6 +377,7 @@ def _frame_cues(
         locator = _locator(frame, box=_box([lines[i] for i in run.lines]))
         candidates.append(Candidate(run.text, locator, NOT_IN_CORPUS, kind="headline"))
     for line in lines:
+        _id_cues(line.text, ceiling, _locator(frame, line), "medium", drafts, candidates)
         for found in url_dates(line.text):
             earliest, latest, zone = local_bounds(found.start, found.end)
             if _after(earliest, ceiling, found.text, _locator(frame, line), candidates):
@@ -428,6 +440,32 @@ def _box(parts: Sequence[Line]) -> tuple[int, int, int, int]:
 _TWO_WAYS = (
     "the date reads two ways, and neither the device's locale nor the screen's language settles it: the cue spans both"
 )
+
+
+def _id_cues(
+    text: str,
+    ceiling: datetime | None,
+    locator: dict,
+    strength: str,
+    drafts: list[CueDraft],
+    candidates: list[Candidate],
+) -> None:
+    """The creation times of the identifiers in a line or an address (``extract.ids``), each a not_before bound.
+
+    Read from a record the id is exactly as the platform gave it (strong); read
+    on screen a digit may be misread, which the format's checks catch only when
+    it moves the time out of range (medium). Refused ones stay candidates.
+    """
+    kept, refused = id_times(text, not_after=ceiling)
+    for found in kept:
+        details = {"identifier": found.identifier, "decoder": found.decoder, "how": found.how, "url": found.source,
+                   "tool": "dfir-unfurl"}  # fmt: skip
+        drafts.append(
+            CueDraft("id_time", "not_before", found.moment, found.moment, "second", "UTC", strength,
+                     found.identifier, locator, details, why=found.explanation)
+        )  # fmt: skip
+    for miss in refused:
+        candidates.append(Candidate(miss.identifier, locator, f"{miss.decoder}: {miss.reason}", kind="id"))
 
 
 def _after(
