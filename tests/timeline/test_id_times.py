@@ -119,7 +119,8 @@ def test_a_hostile_address_on_screen_makes_no_request(monkeypatch: pytest.Monkey
 
 
 def test_ids_become_not_before_cues_strong_from_the_record_medium_on_screen() -> None:
-    screen = FrameText(0, 1366, 768, [Line("x.com/elonmusk/status/1585841080431321088", 200, 40, 500, 20)])
+    screen = FrameText(0, 1366, 768, [Line("x.com/elonmusk/status/1585841080431321088", 200, 40, 500, 20),
+                                      Line("https://api.tasks.example/items/507f1f77bcf86cd799439011", 200, 80, 500, 20)])  # fmt: skip
     facts = ItemFacts(
         name="post.png", frames=[screen], source_urls=["https://www.tiktok.com/@scout2015/video/6718335390845095173"],
         posted=[(datetime(2023, 12, 5, tzinfo=UTC), "day")],
@@ -133,6 +134,8 @@ def test_ids_become_not_before_cues_strong_from_the_record_medium_on_screen() ->
     assert tweet.explanation.startswith("X/Twitter status id (snowflake) 1585841080431321088 was created 2022-10-28")
     assert tweet.details["tool"] == "dfir-unfurl"
     assert (video.strength, video.locator) == ("strong", {"field": "provenance.source_url"})
+    # Any software makes ObjectIds: a string of their shape may be another thing, so one step weaker.
+    assert cues["507f1f77bcf86cd799439011"].strength == "weak"
     # Made after the item was posted: set aside with the reason.
     late = FrameText(0, 1366, 768, [Line("https://x.com/a/status/1760000000000000000", 200, 40, 500, 20)])
     drafts, candidates = draft_cues(ItemFacts(name="x.png", frames=[late], posted=facts.posted))

@@ -446,7 +446,7 @@ def _id_cues(
     text: str,
     ceiling: datetime | None,
     locator: dict,
-    strength: str,
+    base: str,
     drafts: list[CueDraft],
     candidates: list[Candidate],
 ) -> None:
@@ -454,10 +454,14 @@ def _id_cues(
 
     Read from a record the id is exactly as the platform gave it (strong); read
     on screen a digit may be misread, which the format's checks catch only when
-    it moves the time out of range (medium). Refused ones stay candidates.
+    it moves the time out of range (medium). A format any software makes (an
+    ObjectId, a UUID) is a step weaker: a string of its shape may be another
+    thing. Refused ones stay candidates.
     """
     kept, refused = id_times(text, not_after=ceiling)
+    steps = ["strong", "medium", "weak"]
     for found in kept:
+        strength = steps[min(steps.index(base) + found.generic, 2)]
         details = {"identifier": found.identifier, "decoder": found.decoder, "how": found.how, "url": found.source,
                    "tool": "dfir-unfurl"}  # fmt: skip
         drafts.append(

@@ -32,6 +32,8 @@ class IdFormat:
     start: datetime
     # Whether the format holds the time to the millisecond (or finer) rather than the second.
     exact: bool = True
+    # Made by any software, not one platform: a string of its shape may be something else (a hash's 24 hex digits).
+    generic: bool = False
 
 
 FORMATS = (
@@ -42,11 +44,11 @@ FORMATS = (
     IdFormat("Instagram media id", ("instagram",), datetime(2010, 10, 6, tzinfo=UTC)),
     IdFormat("LinkedIn activity id", ("linkedin id",), datetime(2003, 5, 5, tzinfo=UTC)),
     IdFormat("Bluesky record key (TID)", ("bluesky", "timestamp identifier"), datetime(2022, 1, 1, tzinfo=UTC)),
-    IdFormat("MongoDB ObjectId", ("mongodb objectid",), datetime(2009, 2, 11, tzinfo=UTC), exact=False),
-    IdFormat("UUID version 1", ("uuid",), datetime(1995, 1, 1, tzinfo=UTC)),
-    IdFormat("ULID", ("ulid",), datetime(2016, 6, 1, tzinfo=UTC)),
-    IdFormat("KSUID", ("ksuid",), datetime(2017, 5, 1, tzinfo=UTC), exact=False),
-    IdFormat("Sonyflake", ("sonyflake",), datetime(2014, 9, 1, tzinfo=UTC)),
+    IdFormat("MongoDB ObjectId", ("mongodb objectid",), datetime(2009, 2, 11, tzinfo=UTC), exact=False, generic=True),
+    IdFormat("UUID version 1", ("uuid",), datetime(1995, 1, 1, tzinfo=UTC), generic=True),
+    IdFormat("ULID", ("ulid",), datetime(2016, 6, 1, tzinfo=UTC), generic=True),
+    IdFormat("KSUID", ("ksuid",), datetime(2017, 5, 1, tzinfo=UTC), exact=False, generic=True),
+    IdFormat("Sonyflake", ("sonyflake",), datetime(2014, 9, 1, tzinfo=UTC), generic=True),
 )
 
 # Addresses as they appear on screens and in records: with or without a scheme, www. or a known host.
@@ -69,6 +71,7 @@ class IdTime:
     moment: datetime
     decoder: str
     exact: bool
+    generic: bool
     # unfurl's own words on how the time is held in the id.
     how: str
     source: str
@@ -155,7 +158,9 @@ def decoded(value: str) -> tuple[IdTime, ...]:
             moment = datetime.fromisoformat(node.value).astimezone(UTC)
         except ValueError:
             continue
-        times.setdefault((identifier, form.name), IdTime(identifier, moment, form.name, form.exact, how, value))
+        times.setdefault(
+            (identifier, form.name), IdTime(identifier, moment, form.name, form.exact, form.generic, how, value)
+        )
     return tuple(times.values())
 
 
