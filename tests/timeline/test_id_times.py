@@ -119,8 +119,9 @@ def test_a_hostile_address_on_screen_makes_no_request(monkeypatch: pytest.Monkey
 
 
 def test_ids_become_not_before_cues_strong_from_the_record_medium_on_screen() -> None:
-    screen = FrameText(0, 1366, 768, [Line("x.com/elonmusk/status/1585841080431321088", 200, 40, 500, 20),
-                                      Line("https://api.tasks.example/items/507f1f77bcf86cd799439011", 200, 80, 500, 20)])  # fmt: skip
+    lines = [Line("x.com/elonmusk/status/1585841080431321088", 200, 40, 500, 20),
+             Line("https://api.tasks.example/items/507f1f77bcf86cd799439011", 200, 80, 500, 20)]  # fmt: skip
+    screen = FrameText(0, 1366, 768, lines)
     facts = ItemFacts(
         name="post.png", frames=[screen], source_urls=["https://www.tiktok.com/@scout2015/video/6718335390845095173"],
         posted=[(datetime(2023, 12, 5, tzinfo=UTC), "day")],
