@@ -93,6 +93,9 @@ def test_an_id_whose_time_its_format_rules_out_is_refused_with_the_reason() -> N
     assert "before any Discord snowflake was made (2015-05-13)" in refused[0].reason
     kept, refused = id_times("x.com/a/status/1585841080431321088", not_after=datetime(2021, 1, 1, tzinfo=UTC))
     assert kept == [] and "after the item was posted or received (2021-01-01 00:00 UTC)" in refused[0].reason
+    # A shortcode OCR cut short.
+    kept, refused = id_times("https://www.instagram.com/p/CY5/")
+    assert kept == [] and "3 characters long, where a Instagram media id has 10 to 12" in refused[0].reason
 
 
 def test_addresses_are_found_on_screen_with_or_without_their_scheme_and_with_the_spaces_ocr_put_in() -> None:

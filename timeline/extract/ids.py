@@ -34,6 +34,8 @@ class IdFormat:
     exact: bool = True
     # Made by any software, not one platform: a string of its shape may be something else (a hash's 24 hex digits).
     generic: bool = False
+    # How long the identifier is as shown, when the format fixes it: a shortcode OCR cut short is no shortcode.
+    lengths: tuple[int, int] | None = None
 
 
 FORMATS = (
@@ -41,7 +43,7 @@ FORMATS = (
     IdFormat("Discord snowflake", ("discord snowflake",), datetime(2015, 5, 13, tzinfo=UTC)),
     IdFormat("Mastodon status id", ("mastodon snowflake",), datetime(2016, 3, 16, tzinfo=UTC)),
     IdFormat("TikTok id", ("tiktok id",), datetime(2016, 9, 1, tzinfo=UTC), exact=False),
-    IdFormat("Instagram media id", ("instagram",), datetime(2010, 10, 6, tzinfo=UTC)),
+    IdFormat("Instagram media id", ("instagram",), datetime(2010, 10, 6, tzinfo=UTC), lengths=(10, 12)),
     IdFormat("LinkedIn activity id", ("linkedin id",), datetime(2003, 5, 5, tzinfo=UTC)),
     IdFormat("Bluesky record key (TID)", ("bluesky", "timestamp identifier"), datetime(2022, 1, 1, tzinfo=UTC)),
     IdFormat("MongoDB ObjectId", ("mongodb objectid",), datetime(2009, 2, 11, tzinfo=UTC), exact=False, generic=True),
@@ -131,6 +133,9 @@ def id_times(text: str, *, not_after: datetime | None = None) -> tuple[list[IdTi
 
 def _implausible(found: IdTime, not_after: datetime | None) -> str:
     form = next(form for form in FORMATS if form.name == found.decoder)
+    if form.lengths and not form.lengths[0] <= len(found.identifier) <= form.lengths[1]:
+        low, high = form.lengths
+        return f"{len(found.identifier)} characters long, where a {form.name} has {low} to {high}"
     if found.moment < form.start:
         return (f"it decodes to {found.moment:%Y-%m-%d}, before any {form.name} was made ({form.start:%Y-%m-%d}): "
                 "a digit misread or lost, or not such an id")  # fmt: skip
