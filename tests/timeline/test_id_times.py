@@ -145,3 +145,10 @@ def test_ids_become_not_before_cues_strong_from_the_record_medium_on_screen() ->
     drafts, candidates = draft_cues(ItemFacts(name="x.png", frames=[late], posted=facts.posted))
     assert not [d for d in drafts if d.kind == "id_time"]
     assert [c.kind for c in candidates] == ["id"] and "after the item was posted" in candidates[0].reason
+
+
+def test_a_hostile_address_breaks_nothing_and_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    for text in ["https://e.org:{mx$|b1}ZZ/x", "https://x.com/a/status/" + "9" * 400, "https://" + "a." * 300 + "com/",
+                 "https://e.org/%ff%fe%00", "https://e.org/?" + "a=b&" * 300]:  # fmt: skip
+        assert id_times(text)[0] == []
+    assert capsys.readouterr().out == ""

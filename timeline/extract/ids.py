@@ -15,12 +15,19 @@ reason, never turned into a bound. Pure: no Django.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from unfurl.core import Unfurl
+
+# unfurl prints its own errors (an address it cannot parse) to standard output, where they would break
+# ``extract_cues --json`` and fill the workers' logs with tracebacks of hostile addresses: they are dropped,
+# and a parser that fails gives no time, which is what this module needs.
+logging.getLogger("unfurl").handlers.clear()
+logging.getLogger("unfurl").setLevel(logging.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,10 @@ def decoded(value: str) -> tuple[IdTime, ...]:
     """What unfurl decodes from one address or id: each identifier's creation time, once."""
     unfurl = Unfurl(remote_lookups=False)
     unfurl.add_to_queue(data_type="url" if value.startswith("http") else "string", key=None, value=value)
-    unfurl.parse_queue()
+    try:
+        unfurl.parse_queue()
+    except Exception:  # noqa: BLE001 - any failure of a decoder on a hostile address means: no time from it.
+        return ()
     times: dict[tuple[str, str], IdTime] = {}
     for node in unfurl.nodes.values():
         if not str(node.data_type).startswith("timestamp.") or not isinstance(node.value, str):
