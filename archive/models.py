@@ -185,6 +185,7 @@ class CustodyAction(models.TextChoices):
     EXPORTED = "exported", "Timeline exported"
     BAG_IMPORTED = "bag_imported", "Imported from an evidence package"
     TIMESTAMPED = "timestamped", "Original timestamped by an authority"
+    ORDERED_IDS_ADDED = "ordered_ids_added", "Platform numbering in order added"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -150,3 +150,11 @@ class SearchFilterForm(forms.Form):
     @property
     def narrowing(self) -> bool:
         return self.is_valid() and any(value is not None for value in self.cleaned_data.values())
+
+
+class OrderedIdsForm(forms.Form):
+    platform = forms.CharField(max_length=100, help_text="Toloka, VK, a Telegram channel...")
+    pattern = forms.CharField(
+        max_length=300, label="Where its ids are seen",
+        help_text="A regular expression with one group around the id, e.g. toloka.ai/tasks/(\\d+)",
+    )  # fmt: skip

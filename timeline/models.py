@@ -20,6 +20,7 @@ class CueKind(models.TextChoices):
     RECEIVED = "received", "Received by the newsroom"
     TRUSTED_TIMESTAMP = "trusted_timestamp", "Trusted timestamp (RFC 3161)"
     ID_TIME = "id_time", "Time in an identifier"
+    ID_ORDER = "id_order", "Identifier after a known one"
     MANUAL = "manual", "Added by a person"
 
 
@@ -376,3 +377,26 @@ class MentionScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.reason} ({self.status})"
+
+
+class OrderedIds(models.Model):
+    """A platform of the case that numbers things in order, and the pattern its ids are seen by.
+
+    The ids the case knows a creation date of calibrate the others
+    (timeline/extract/ordered.py): an item showing a larger id was captured
+    no earlier than the smaller one was made.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ordered_ids")
+    platform = models.CharField(max_length=100)
+    pattern = models.CharField(max_length=300, help_text="A regular expression with one group around the id.")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")  # fmt: skip
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "pattern"], name="one_ordered_pattern_per_case")]
+        ordering = ["platform", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.platform}: {self.pattern}"

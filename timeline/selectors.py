@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,12 +28,14 @@ from archive.locales import case_locales, evidence_device_locale
 from archive.models import Case, Evidence, Frame, Provenance, TextLine, TimestampSubject
 from timeline.extract.clocks import Line
 from timeline.extract.cues import FrameText, ItemFacts
+from timeline.extract.ordered import Flag, Ordered, Point, checked, pattern_check, sighted
 from timeline.intervals import Interval, Verdict, conflicting, narrowed, verdict
 from timeline.models import (
     SET_ASIDE,
     Bound,
     CaptureInterval,
     Cue,
+    CueKind,
     CueStatus,
     Entity,
     HeadlineCandidate,
@@ -41,6 +44,7 @@ from timeline.models import (
     Mention,
     MentionScan,
     MentionStatus,
+    OrderedIds,
     SignOff,
     Strength,
 )
@@ -62,6 +66,8 @@ def item_facts(evidence: Evidence) -> ItemFacts:
         posted=[(p.posted_at, p.posted_at_granularity or "instant") for p in provenance if p.posted_at],
         received=min((p.collected_at for p in provenance), default=None),
         platform_urls=[url for p in provenance for url in _platform_urls(p.platform_info)],
+        ordered=ordered_facts(evidence.case),
+        item=evidence.pk,
         stamped=[
             (stamp.stamped_at, stamp.authority, stamp.serial)
             for stamp in evidence.timestamps.filter(subject=TimestampSubject.ORIGINAL)
@@ -502,3 +508,73 @@ def shown_frames(evidence_ids: list[int], verified: bool) -> dict[int, Frame]:
         if frame.evidence_id not in frames or frame.index == wanted:
             frames[frame.evidence_id] = frame
     return frames
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A platform that numbers in order: where its ids are seen in the case, and the points that calibrate them."""
+
+    ordered: OrderedIds
+    sightings: list[tuple[int, int, dict[str, Any]]]
+    points: list[Point]
+    flags: list[Flag]
+
+    @property
+    def items(self) -> int:
+        return len({item for item, _, _ in self.sightings})
+
+
+def _literal(pattern: str) -> str:
+    """The longest fixed text of a pattern (``toloka.ai/tasks/``), to find the lines that may hold its ids."""
+    plain = pattern.replace("\\.", ".").replace("\\/", "/")
+    runs = re.split(r"[\\\[\](){}*+?|^$]", plain)
+    return max(runs, key=len, default="")
+
+
+def calibrations(case: Case) -> list[Calibration]:
+    """Each ordered-id platform of the case with its sightings and its calibration points, checked.
+
+    A point is an id seen beside a date a fact-checker confirmed (a date cue
+    on the same line of the same frame), or an id in the source URL of a
+    post whose posting time the platform gave.
+    """
+    found = []
+    for ordered in OrderedIds.objects.filter(case=case):
+        compiled = pattern_check(ordered.pattern)
+        literal = _literal(ordered.pattern)
+        sightings: list[tuple[int, int, dict[str, Any]]] = []
+        points: list[Point] = []
+        lines = TextLine.objects.filter(frame__evidence__case=case, text__icontains=literal).select_related("frame")
+        rows: dict[tuple[int, int], list[tuple[int, TextLine]]] = {}
+        for line in lines.iterator(chunk_size=2000):
+            for number in sighted(compiled, line.text):
+                locator = {"frame": line.frame.index, "time": line.frame.time, "box": [line.left, line.top,
+                           line.width, line.height]}  # fmt: skip
+                sightings.append((line.frame.evidence_id, number, locator))
+                rows.setdefault((line.frame.evidence_id, line.frame.index), []).append((number, line))
+        confirmed = Cue.objects.filter(
+            evidence_id__in={item for item, _ in rows}, status=CueStatus.CONFIRMED, kind__in=(CueKind.TEXT_DATE,
+            CueKind.MANUAL), earliest__isnull=False, latest__isnull=False,
+        )  # fmt: skip
+        for cue in confirmed:
+            frame, box = cue.locator.get("frame"), cue.locator.get("box")
+            for number, line in rows.get((cue.evidence_id, frame), []) if box else []:
+                # Beside the id: on its line, the date's box overlapping the line's height.
+                if box[1] < line.top + line.height and line.top < box[1] + box[3]:
+                    points.append(Point(number, cue.earliest, cue.latest, cue.evidence_id,
+                                        f"cue {cue.pk}: {cue.text}"))  # fmt: skip
+        posted = Provenance.objects.filter(evidence__case=case, source_url__icontains=literal, posted_at__isnull=False)
+        for record in posted:
+            for number in sighted(compiled, record.source_url):
+                sightings.append((record.evidence_id, number, {"field": "provenance.source_url"}))
+                day = record.posted_at_granularity == "day"
+                latest = record.posted_at + timedelta(days=1) if day else record.posted_at
+                told = f"provenance {record.pk}: posted {record.posted_at:%Y-%m-%d %H:%M} UTC"
+                points.append(Point(number, record.posted_at, latest, record.evidence_id, told))
+        good, flags = checked(points)
+        found.append(Calibration(ordered, sightings, good, flags))
+    return found
+
+
+def ordered_facts(case: Case) -> list[Ordered]:
+    return [Ordered(found.ordered.platform, found.ordered.pattern, tuple(found.points)) for found in calibrations(case)]

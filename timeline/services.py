@@ -23,6 +23,7 @@ from archive.links import web_address
 from archive.models import Case, CustodyAction, CustodyEntry, Evidence, Frame, SearchKind, TextLine
 from archive.queues import BROKER_DOWN, queue_task
 from archive.search import Entry, search_entries_replace
+from archive.services import ServiceError, evidence_process
 from archive.timestamps import timestamps_enabled
 from archive.vault import spool, vault_store
 from timeline.extract.articles import Article, NoDate, article_date
@@ -30,6 +31,7 @@ from timeline.extract.cues import Candidate, CueDraft, Headline, headline_draft,
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
 from timeline.extract.headlines import normalise
 from timeline.extract.mentions import Found, names_found, names_of, span_box
+from timeline.extract.ordered import PatternError, pattern_check
 from timeline.headlines import headline_key
 from timeline.integrity import cue_digest, text_digest
 from timeline.intervals import intersect
@@ -49,11 +51,12 @@ from timeline.models import (
     Mention,
     MentionScan,
     MentionStatus,
+    OrderedIds,
     ReferenceHeadline,
     SignOff,
     Strength,
 )
-from timeline.selectors import interval_of, verdicts_of, with_intervals
+from timeline.selectors import calibrations, interval_of, verdicts_of, with_intervals
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -307,6 +310,8 @@ def cue_review(*, cue: Cue, actor: AbstractBaseUser, confirm: bool, note: str = 
         )
         intervals_refresh(evidence=locked.evidence)
         search_index_cues(locked.evidence)
+        # A date confirmed beside an ordered id is a calibration point: the items that show such ids follow.
+        ordered_ids_recompute(case=locked.evidence.case, evidence_id=locked.evidence_id)
     return locked
 
 
@@ -391,6 +396,50 @@ def cue_import(*, evidence: Evidence, actor: AbstractBaseUser | None, values: di
         intervals_refresh(evidence=evidence)
         search_index_cues(evidence)
     return cue
+
+
+def ordered_ids_add(*, case: Case, platform: str, pattern: str, actor: AbstractBaseUser | None) -> OrderedIds:
+    """Mark a platform of the case as numbering in order, seen by ``pattern``; the items showing its ids are read
+    again, so their bounds follow."""
+    platform, pattern = platform.strip(), pattern.strip()
+    if not platform:
+        raise ReviewError("Name the platform.")
+    try:
+        pattern_check(pattern)
+    except PatternError as error:
+        raise ReviewError(str(error)) from None
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).first()
+        if OrderedIds.objects.filter(case=case, pattern=pattern).exists():
+            raise ReviewError(f"The case already has the pattern {pattern!r}.")
+        ordered = OrderedIds.objects.create(case=case, platform=platform[:100], pattern=pattern, added_by=actor)
+        details = {"ordered_ids": ordered.pk, "platform": ordered.platform, "pattern": pattern}
+        custody_append(case=case, action=CustodyAction.ORDERED_IDS_ADDED, actor=actor, details=details)
+        ordered_ids_recompute(case=case)
+    return ordered
+
+
+def ordered_ids_recompute(*, case: Case, evidence_id: int | None = None) -> int:
+    """Read the cues again of the items that show an ordered id, after a calibration point may have changed.
+
+    With ``evidence_id``, only when that item shows one (its cue was the one
+    reviewed or added): a review elsewhere moves no calibration point.
+    Returns how many items were queued; an item whose processing is under way
+    is left to it.
+    """
+    if not OrderedIds.objects.filter(case=case).exists():
+        return 0
+    items = {item for found in calibrations(case) for item, _, _ in found.sightings}
+    if evidence_id is not None and evidence_id not in items:
+        return 0
+    queued = 0
+    for evidence in Evidence.objects.filter(pk__in=items):
+        try:
+            evidence_process(evidence=evidence, stage="cues")
+        except ServiceError:
+            continue
+        queued += 1
+    return queued
 
 
 def entity_add(*, case: Case, name: str, kind: str, aliases: list[str], actor: AbstractBaseUser | None) -> Entity:

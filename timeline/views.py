@@ -33,6 +33,7 @@ from timeline.forms import (
     EventForm,
     ManualCueForm,
     MentionFilterForm,
+    OrderedIdsForm,
     ReviewForm,
     SignOffForm,
 )
@@ -643,3 +644,37 @@ def mention_crop(request: HttpRequest, membership: Membership, pk: int, mention_
         Mention.objects.select_related("evidence"), evidence__case=membership.case, evidence__pk=pk, pk=mention_pk
     )
     return _crop(mention)
+
+
+@case_view()
+@require_GET
+def ordered_ids(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The case's platforms that number in order, their calibration points traced to cues, and contradictions."""
+    found = selectors.calibrations(membership.case)
+    return render(request, "timeline/ordered_ids.html", {
+        "case": membership.case, "found_list": found, "form": OrderedIdsForm(),
+        "can_manage": membership.can(Capability.MANAGE_EVENTS),
+    })  # fmt: skip
+
+
+@case_view(Capability.MANAGE_EVENTS)
+@require_POST
+def ordered_ids_add(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = OrderedIdsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ordered_ids_add(case=membership.case, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Added: the items showing these ids are read again.")
+        except services.ReviewError as error:
+            messages.error(request, str(error))
+    else:
+        _messages_from(request, form)
+    return redirect("timeline:ordered_ids", slug=membership.case.slug)
+
+
+@case_view(Capability.MANAGE_EVENTS)
+@require_POST
+def ordered_ids_recompute(request: HttpRequest, membership: Membership) -> HttpResponse:
+    queued = services.ordered_ids_recompute(case=membership.case)
+    messages.success(request, f"{queued} item{'s' if queued != 1 else ''} queued to be read again.")
+    return redirect("timeline:ordered_ids", slug=membership.case.slug)

@@ -30,6 +30,7 @@ from timeline.extract.headlines import unmatched_headlines
 from timeline.extract.ids import id_times
 from timeline.extract.languages import detected
 from timeline.extract.names import file_name_date, url_dates
+from timeline.extract.ordered import Ordered, bound, pattern_check, sighted
 
 UNKNOWN_ZONE = "local time of an unknown zone (UTC-12 to UTC+14)"
 # How far a local time can be from UTC either way.
@@ -48,6 +49,7 @@ EXPLANATIONS = {
     "document_meta": "The file's own metadata gives this creation time; it can be edited.",
     "platform_upload": "The platform says it was posted then; it cannot have been captured later.",
     "received": "The newsroom received the file then; it was captured before.",
+    "id_order": "A platform numbers these ids in order: this one is larger than one made then.",
     "id_time": (
         "An identifier on screen or in the record was created then; the screen cannot have been captured earlier."
     ),
@@ -100,6 +102,10 @@ class ItemFacts:
     stamped: list[tuple[datetime, str, str]] = field(default_factory=list)
     # Where the platform says the item lives (yt-dlp's webpage_url, original_url): identifiers in them date it.
     platform_urls: list[str] = field(default_factory=list)
+    # The case's platforms that number in order, with their calibration points (extract.ordered).
+    ordered: list[Ordered] = field(default_factory=list)
+    # The item's own id, so its own calibration points do not bound it.
+    item: int = 0
     # The device's locale (BCP 47), which settles numeric dates and clocks, and the case's locales,
     # whose month and weekday names are read.
     locale: str | None = None
@@ -193,6 +199,7 @@ def draft_cues(facts: ItemFacts, headlines: HeadlineLookup | None = None) -> tup
     for url, field_name in [*((u, "provenance.source_url") for u in facts.source_urls),
                             *((u, "provenance.platform_info") for u in facts.platform_urls)]:  # fmt: skip
         _id_cues(url, ceiling, {"field": field_name}, "strong", drafts, candidates)
+        _order_cues(url, facts, {"field": field_name}, drafts)
     for frame in facts.frames:
         _frame_cues(frame, facts, ceiling, headlines, drafts, candidates)
     unique: dict[str, CueDraft] = {}
@@ -378,6 +385,7 @@ def _frame_cues(
         candidates.append(Candidate(run.text, locator, NOT_IN_CORPUS, kind="headline"))
     for line in lines:
         _id_cues(line.text, ceiling, _locator(frame, line), "medium", drafts, candidates)
+        _order_cues(line.text, facts, _locator(frame, line), drafts)
         for found in url_dates(line.text):
             earliest, latest, zone = local_bounds(found.start, found.end)
             if _after(earliest, ceiling, found.text, _locator(frame, line), candidates):
@@ -470,6 +478,25 @@ def _id_cues(
         )  # fmt: skip
     for miss in refused:
         candidates.append(Candidate(miss.identifier, locator, f"{miss.decoder}: {miss.reason}", kind="id"))
+
+
+def _order_cues(text: str, facts: ItemFacts, locator: dict, drafts: list[CueDraft]) -> None:
+    """For each id of a platform that numbers in order, the calibration point that bounds it best (extract.ordered)."""
+    for ordered in facts.ordered:
+        for number in sighted(pattern_check(ordered.pattern), text):
+            point = bound(number, ordered.points, facts.item)
+            if point is None:
+                continue
+            why = (f"{ordered.platform} numbers its ids in order ({ordered.pattern}): id {number} is larger than "
+                   f"id {point.number}, made on or after {point.earliest:%Y-%m-%d %H:%M} UTC ({point.source}), so it "
+                   "was made no earlier, and the screen was captured after that.")  # fmt: skip
+            details = {"platform": ordered.platform, "pattern": ordered.pattern, "id": number,
+                       "calibration": {"id": point.number, "earliest": point.earliest.isoformat(),
+                                       "item": point.item, "source": point.source}}  # fmt: skip
+            drafts.append(
+                CueDraft("id_order", "not_before", point.earliest, point.earliest, "second", "UTC", "medium",
+                         f"{ordered.platform} id {number}", locator, details, why=why)
+            )  # fmt: skip
 
 
 def _after(
