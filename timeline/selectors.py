@@ -534,9 +534,10 @@ def _literal(pattern: str) -> str:
 def calibrations(case: Case) -> list[Calibration]:
     """Each ordered-id platform of the case with its sightings and its calibration points, checked.
 
-    A point is an id seen beside a date a fact-checker confirmed (a date cue
-    on the same line of the same frame), or an id in the source URL of a
-    post whose posting time the platform gave.
+    A point is an id seen beside a date a fact-checker confirmed (a date cue,
+    or a time decoded from another identifier, on the same line of the same
+    frame), or an id in the source URL of a post whose posting time the
+    platform gave.
     """
     found = []
     for ordered in OrderedIds.objects.filter(case=case):
@@ -553,8 +554,9 @@ def calibrations(case: Case) -> list[Calibration]:
                 sightings.append((line.frame.evidence_id, number, locator))
                 rows.setdefault((line.frame.evidence_id, line.frame.index), []).append((number, line))
         confirmed = Cue.objects.filter(
-            evidence_id__in={item for item, _ in rows}, status=CueStatus.CONFIRMED, kind__in=(CueKind.TEXT_DATE,
-            CueKind.MANUAL), earliest__isnull=False, latest__isnull=False,
+            evidence_id__in={item for item, _ in rows}, status=CueStatus.CONFIRMED,
+            kind__in=(CueKind.TEXT_DATE, CueKind.MANUAL, CueKind.ID_TIME), earliest__isnull=False,
+            latest__isnull=False,
         )  # fmt: skip
         for cue in confirmed:
             frame, box = cue.locator.get("frame"), cue.locator.get("box")

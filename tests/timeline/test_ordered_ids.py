@@ -127,3 +127,14 @@ def test_a_pattern_is_added_once_and_only_by_editors(world: World) -> None:
     url = reverse("timeline:ordered_ids_add", args=[world.case.slug])
     assert viewer.post(url, {"platform": "VK", "pattern": r"vk\.com/wall-1_(\d+)"}).status_code == 403
     assert Case.objects.get(pk=world.case.pk).ordered_ids.count() == 1
+
+
+def test_a_posting_time_of_a_source_url_is_a_calibration_point(world: World) -> None:
+    posted = collect(world.case, png_bytes(size=(77, 9)), "post.png", source_url="https://toloka.ai/tasks/2000",
+                     posted_at=at("2023-10-01"), posted_at_granularity="day").evidence  # fmt: skip
+    later, _ = _shown(world, "after.png", ["toloka.ai/tasks/2100"])
+    ordered_ids_add(case=world.case, platform="Toloka", pattern=PATTERN, actor=world.owner)
+    run_cues(later)
+    (inferred,) = Cue.objects.filter(evidence=later, kind="id_order")
+    assert inferred.earliest == at("2023-10-01") and inferred.details["calibration"]["item"] == posted.pk
+    assert "posted 2023-10-01" in inferred.details["calibration"]["source"]
