@@ -393,6 +393,9 @@ class OrderedIds(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+")  # fmt: skip
     added_at = models.DateTimeField(auto_now_add=True)
+    # The calibration points that agree with the order, as last worked out (``ordered_ids_recompute``): what
+    # the cues stage bounds ids by, without going over the whole case for every item.
+    points = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "pattern"], name="one_ordered_pattern_per_case")]

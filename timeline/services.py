@@ -31,7 +31,7 @@ from timeline.extract.cues import Candidate, CueDraft, Headline, headline_draft,
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
 from timeline.extract.headlines import normalise
 from timeline.extract.mentions import Found, names_found, names_of, span_box
-from timeline.extract.ordered import PatternError, pattern_check
+from timeline.extract.ordered import PatternError, pattern_check, sighted
 from timeline.headlines import headline_key
 from timeline.integrity import cue_digest, text_digest
 from timeline.intervals import intersect
@@ -56,7 +56,7 @@ from timeline.models import (
     SignOff,
     Strength,
 )
-from timeline.selectors import calibrations, interval_of, verdicts_of, with_intervals
+from timeline.selectors import calibrations, interval_of, points_written, verdicts_of, with_intervals
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -420,7 +420,7 @@ def ordered_ids_add(*, case: Case, platform: str, pattern: str, actor: AbstractB
 
 
 def ordered_ids_recompute(*, case: Case, evidence_id: int | None = None) -> int:
-    """Read the cues again of the items that show an ordered id, after a calibration point may have changed.
+    """Work the calibration points out again, and read again the cues of the items that show an ordered id.
 
     With ``evidence_id``, only when that item shows one (its cue was the one
     reviewed or added): a review elsewhere moves no calibration point.
@@ -429,9 +429,13 @@ def ordered_ids_recompute(*, case: Case, evidence_id: int | None = None) -> int:
     """
     if not OrderedIds.objects.filter(case=case).exists():
         return 0
-    items = {item for found in calibrations(case) for item, _, _ in found.sightings}
+    found = calibrations(case)
+    items = {item for calibration in found for item, _, _ in calibration.sightings}
     if evidence_id is not None and evidence_id not in items:
         return 0
+    # The points as they stand now, kept with each platform for the cues stage to bound ids by.
+    for calibration in found:
+        OrderedIds.objects.filter(pk=calibration.ordered.pk).update(points=points_written(calibration.points))
     queued = 0
     for evidence in Evidence.objects.filter(pk__in=items):
         try:
@@ -440,6 +444,23 @@ def ordered_ids_recompute(*, case: Case, evidence_id: int | None = None) -> int:
             continue
         queued += 1
     return queued
+
+
+def ordered_points_arrived(*, evidence: Evidence) -> bool:
+    """Work the points out again when this item brings one the stored points lack (a post whose source URL
+    holds an ordered id and whose posting time the platform gave); True when it did.
+
+    Only a new point starts it, so reading the items again does not start it again.
+    """
+    stored = {(point["number"], point["item"]) for ordered in OrderedIds.objects.filter(case_id=evidence.case_id)
+              for point in ordered.points}  # fmt: skip
+    for ordered in OrderedIds.objects.filter(case_id=evidence.case_id):
+        compiled = pattern_check(ordered.pattern)
+        for record in evidence.provenance.filter(posted_at__isnull=False).exclude(source_url=""):
+            if any((number, evidence.pk) not in stored for number in sighted(compiled, record.source_url)):
+                ordered_ids_recompute(case=evidence.case)
+                return True
+    return False
 
 
 def entity_add(*, case: Case, name: str, kind: str, aliases: list[str], actor: AbstractBaseUser | None) -> Entity:

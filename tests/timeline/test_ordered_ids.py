@@ -138,3 +138,18 @@ def test_a_posting_time_of_a_source_url_is_a_calibration_point(world: World) -> 
     (inferred,) = Cue.objects.filter(evidence=later, kind="id_order")
     assert inferred.earliest == at("2023-10-01") and inferred.details["calibration"]["item"] == posted.pk
     assert "posted 2023-10-01" in inferred.details["calibration"]["source"]
+
+
+def test_a_post_that_arrives_with_a_point_sets_the_others_to_be_read_again_once(world: World) -> None:
+    later, _ = _shown(world, "after.png", ["toloka.ai/tasks/2100"])
+    ordered_ids_add(case=world.case, platform="Toloka", pattern=PATTERN, actor=world.owner)
+    StageRun.objects.filter(evidence=later).delete()
+    posted = collect(world.case, png_bytes(size=(78, 9)), "post.png", source_url="https://toloka.ai/tasks/2000",
+                     posted_at=at("2023-10-01"), posted_at_granularity="day").evidence  # fmt: skip
+    run_cues(posted)
+    assert StageRun.objects.filter(evidence=later, stage="cues", status="pending").exists()
+    assert Case.objects.get(pk=world.case.pk).ordered_ids.get().points[0]["number"] == 2000
+    # Its point is known now: reading it again starts nothing more.
+    StageRun.objects.filter(evidence=later).delete()
+    run_cues(posted)
+    assert not StageRun.objects.filter(evidence=later).exists()
