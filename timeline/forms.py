@@ -156,5 +156,5 @@ class OrderedIdsForm(forms.Form):
     platform = forms.CharField(max_length=100, help_text="Toloka, VK, a Telegram channel...")
     pattern = forms.CharField(
         max_length=300, label="Where its ids are seen",
-        help_text="A regular expression with one group around the id, e.g. toloka.ai/tasks/(\\d+)",
+        help_text="The text around the id, with (\\d+) where the id is: toloka.ai/tasks/(\\d+)",
     )  # fmt: skip

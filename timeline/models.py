@@ -393,9 +393,13 @@ class OrderedIds(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+")  # fmt: skip
     added_at = models.DateTimeField(auto_now_add=True)
-    # The calibration points that agree with the order, as last worked out (``ordered_ids_recompute``): what
-    # the cues stage bounds ids by, without going over the whole case for every item.
+    # As last worked out (``ordered_ids_recompute``): the calibration points that agree with the order, which
+    # the cues stage bounds ids by without going over the whole case for every item; those that contradict
+    # it, with the reason; and how many items show the ids.
     points = models.JSONField(default=list, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    items = models.PositiveIntegerField(default=0)
+    worked_out_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "pattern"], name="one_ordered_pattern_per_case")]

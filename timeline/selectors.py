@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,7 +27,7 @@ from archive.locales import case_locales, evidence_device_locale
 from archive.models import Case, Evidence, Frame, Provenance, TextLine, TimestampSubject
 from timeline.extract.clocks import Line
 from timeline.extract.cues import FrameText, ItemFacts
-from timeline.extract.ordered import Flag, Ordered, Point, checked, pattern_check, sighted
+from timeline.extract.ordered import MADE, Flag, Ordered, Point, checked, pattern_check, pattern_text, sighted
 from timeline.intervals import Interval, Verdict, conflicting, narrowed, verdict
 from timeline.models import (
     SET_ASIDE,
@@ -524,28 +523,23 @@ class Calibration:
         return len({item for item, _, _ in self.sightings})
 
 
-def _literal(pattern: str) -> str:
-    """The longest fixed text of a pattern (``toloka.ai/tasks/``), to find the lines that may hold its ids."""
-    plain = pattern.replace("\\.", ".").replace("\\/", "/")
-    runs = re.split(r"[\\\[\](){}*+?|^$]", plain)
-    return max(runs, key=len, default="")
-
-
 def calibrations(case: Case) -> list[Calibration]:
     """Each ordered-id platform of the case with its sightings and its calibration points, checked.
 
-    A point is an id seen beside a date a fact-checker confirmed (a date cue,
-    or a time decoded from another identifier, on the same line of the same
-    frame), or an id in the source URL of a post whose posting time the
-    platform gave.
+    A point is an id seen on the same line as a date a fact-checker
+    confirmed, where the line says the date is when the thing was made
+    ("Created 04.09.2023", "Создано"): a ``not_before`` date cue, or one
+    added by hand, whose box sits on the id's line. A deadline or an
+    "updated" date beside an id says nothing of when it was made, and a
+    posting time only bounds the making from above, so neither is a point.
     """
     found = []
     for ordered in OrderedIds.objects.filter(case=case):
         compiled = pattern_check(ordered.pattern)
-        literal = _literal(ordered.pattern)
+        text = pattern_text(ordered.pattern)
         sightings: list[tuple[int, int, dict[str, Any]]] = []
         points: list[Point] = []
-        lines = TextLine.objects.filter(frame__evidence__case=case, text__icontains=literal).select_related("frame")
+        lines = TextLine.objects.filter(frame__evidence__case=case, text__icontains=text).select_related("frame")
         rows: dict[tuple[int, int], list[tuple[int, TextLine]]] = {}
         for line in lines.iterator(chunk_size=2000):
             for number in sighted(compiled, line.text):
@@ -554,25 +548,19 @@ def calibrations(case: Case) -> list[Calibration]:
                 sightings.append((line.frame.evidence_id, number, locator))
                 rows.setdefault((line.frame.evidence_id, line.frame.index), []).append((number, line))
         confirmed = Cue.objects.filter(
-            evidence_id__in={item for item, _ in rows}, status=CueStatus.CONFIRMED,
-            kind__in=(CueKind.TEXT_DATE, CueKind.MANUAL, CueKind.ID_TIME), earliest__isnull=False,
-            latest__isnull=False,
+            evidence_id__in={item for item, _ in rows}, status=CueStatus.CONFIRMED, bound=Bound.NOT_BEFORE,
+            kind__in=(CueKind.TEXT_DATE, CueKind.MANUAL), earliest__isnull=False, latest__isnull=False,
         )  # fmt: skip
         for cue in confirmed:
             frame, box = cue.locator.get("frame"), cue.locator.get("box")
             for number, line in rows.get((cue.evidence_id, frame), []) if box else []:
-                # Beside the id: on its line, the date's box overlapping the line's height.
-                if box[1] < line.top + line.height and line.top < box[1] + box[3]:
+                middle = box[1] + box[3] / 2
+                if line.top <= middle <= line.top + line.height and (MADE.search(line.text) or MADE.search(cue.text)):
                     points.append(Point(number, cue.earliest, cue.latest, cue.evidence_id,
                                         f"cue {cue.pk}: {cue.text}"))  # fmt: skip
-        posted = Provenance.objects.filter(evidence__case=case, source_url__icontains=literal, posted_at__isnull=False)
-        for record in posted:
+        for record in Provenance.objects.filter(evidence__case=case, source_url__icontains=text):
             for number in sighted(compiled, record.source_url):
                 sightings.append((record.evidence_id, number, {"field": "provenance.source_url"}))
-                day = record.posted_at_granularity == "day"
-                latest = record.posted_at + timedelta(days=1) if day else record.posted_at
-                told = f"provenance {record.pk}: posted {record.posted_at:%Y-%m-%d %H:%M} UTC"
-                points.append(Point(number, record.posted_at, latest, record.evidence_id, told))
         good, flags = checked(points)
         found.append(Calibration(ordered, sightings, good, flags))
     return found

@@ -31,12 +31,13 @@ from timeline.extract.cues import Candidate, CueDraft, Headline, headline_draft,
 from timeline.extract.dates import EARLIEST_YEAR, LATEST_YEAR
 from timeline.extract.headlines import normalise
 from timeline.extract.mentions import Found, names_found, names_of, span_box
-from timeline.extract.ordered import PatternError, pattern_check, sighted
+from timeline.extract.ordered import PatternError, pattern_check
 from timeline.headlines import headline_key
 from timeline.integrity import cue_digest, text_digest
 from timeline.intervals import intersect
 from timeline.models import (
     SET_ASIDE,
+    Bound,
     CaptureInterval,
     Cue,
     CueKind,
@@ -310,8 +311,10 @@ def cue_review(*, cue: Cue, actor: AbstractBaseUser, confirm: bool, note: str = 
         )
         intervals_refresh(evidence=locked.evidence)
         search_index_cues(locked.evidence)
-        # A date confirmed beside an ordered id is a calibration point: the items that show such ids follow.
-        ordered_ids_recompute(case=locked.evidence.case, evidence_id=locked.evidence_id)
+        if locked.bound == Bound.NOT_BEFORE and locked.kind in (CueKind.TEXT_DATE, CueKind.MANUAL):
+            # A date confirmed beside an ordered id may be a calibration point: worked out again after this
+            # commits, by a task, so the review stays quick and takes no other item's lock.
+            ordered_ids_recompute_request(case_id=locked.evidence.case_id, evidence_id=locked.evidence_id)
     return locked
 
 
@@ -419,6 +422,14 @@ def ordered_ids_add(*, case: Case, platform: str, pattern: str, actor: AbstractB
     return ordered
 
 
+def ordered_ids_recompute_request(*, case_id: int, evidence_id: int | None = None) -> None:
+    """Queue the points' working out after the transaction commits, when the case has ordered ids at all."""
+    if OrderedIds.objects.filter(case_id=case_id).exists():
+        transaction.on_commit(
+            lambda: queue_task("timeline.tasks.ordered_ids_recompute", (case_id, evidence_id), queue="default")
+        )
+
+
 def ordered_ids_recompute(*, case: Case, evidence_id: int | None = None) -> int:
     """Work the calibration points out again, and read again the cues of the items that show an ordered id.
 
@@ -434,8 +445,12 @@ def ordered_ids_recompute(*, case: Case, evidence_id: int | None = None) -> int:
     if evidence_id is not None and evidence_id not in items:
         return 0
     # The points as they stand now, kept with each platform for the cues stage to bound ids by.
+    now = timezone.now()
     for calibration in found:
-        OrderedIds.objects.filter(pk=calibration.ordered.pk).update(points=points_written(calibration.points))
+        flags = [{"point": points_written([flag.point])[0], "reason": flag.reason} for flag in calibration.flags]
+        OrderedIds.objects.filter(pk=calibration.ordered.pk).update(
+            points=points_written(calibration.points), flags=flags, items=calibration.items, worked_out_at=now
+        )
     queued = 0
     for evidence in Evidence.objects.filter(pk__in=items):
         try:
@@ -444,23 +459,6 @@ def ordered_ids_recompute(*, case: Case, evidence_id: int | None = None) -> int:
             continue
         queued += 1
     return queued
-
-
-def ordered_points_arrived(*, evidence: Evidence) -> bool:
-    """Work the points out again when this item brings one the stored points lack (a post whose source URL
-    holds an ordered id and whose posting time the platform gave); True when it did.
-
-    Only a new point starts it, so reading the items again does not start it again.
-    """
-    stored = {(point["number"], point["item"]) for ordered in OrderedIds.objects.filter(case_id=evidence.case_id)
-              for point in ordered.points}  # fmt: skip
-    for ordered in OrderedIds.objects.filter(case_id=evidence.case_id):
-        compiled = pattern_check(ordered.pattern)
-        for record in evidence.provenance.filter(posted_at__isnull=False).exclude(source_url=""):
-            if any((number, evidence.pk) not in stored for number in sighted(compiled, record.source_url)):
-                ordered_ids_recompute(case=evidence.case)
-                return True
-    return False
 
 
 def entity_add(*, case: Case, name: str, kind: str, aliases: list[str], actor: AbstractBaseUser | None) -> Entity:

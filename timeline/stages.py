@@ -11,14 +11,12 @@ from archive.pipeline.base import Stage
 from timeline.extract.cues import draft_cues
 from timeline.headlines import headline_lookup
 from timeline.selectors import item_facts
-from timeline.services import cues_replace_proposed, mentions_propose, ordered_points_arrived
+from timeline.services import cues_replace_proposed, mentions_propose
 
 
 def run_cues(evidence: Evidence) -> None:
     drafts, candidates = draft_cues(item_facts(evidence), headline_lookup())
     cues_replace_proposed(evidence=evidence, drafts=drafts, candidates=candidates)
-    # A post whose address holds an ordered id and whose posting time is known calibrates the others.
-    ordered_points_arrived(evidence=evidence)
 
 
 CUES = Stage(name="cues", queue="default", time_limit=600, run=run_cues)

@@ -7,7 +7,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from timeline.services import mention_scan_queue, mention_scan_run, mention_scans_resume
+from archive.models import Case
+from timeline.services import mention_scan_queue, mention_scan_run, mention_scans_resume, ordered_ids_recompute
 from timeline.sources import sources_poll
 
 # A case-wide look for mentions reads every line of the case once: an hour is far more than it takes.
@@ -35,3 +36,10 @@ def resume_mention_scans() -> int:
     for scan_id in found:
         mention_scan_queue(scan_id)
     return len(found)
+
+
+@shared_task(name="timeline.tasks.ordered_ids_recompute")
+def recompute_ordered_ids(case_id: int, evidence_id: int | None = None) -> int:
+    """Work the calibration points of a case's ordered ids out again, after a review (see the service)."""
+    case = Case.objects.filter(pk=case_id).first()
+    return 0 if case is None else ordered_ids_recompute(case=case, evidence_id=evidence_id)

@@ -9,7 +9,7 @@ import pytest
 
 from timeline.extract.clocks import Line
 from timeline.extract.cues import FrameText, ItemFacts, draft_cues
-from timeline.extract.ids import found_identifiers, id_times
+from timeline.extract.ids import decoded, found_identifiers, id_times
 
 
 def ms(value: int) -> datetime:
@@ -111,14 +111,19 @@ def test_addresses_are_found_on_screen_with_or_without_their_scheme_and_with_the
 
 
 def test_a_hostile_address_on_screen_makes_no_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    tried: list[object] = []
+
     def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a network request was made")
+        tried.append(args)
+        raise OSError("no network in this test")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+    decoded.cache_clear()
     for text in ["https://bit.ly/3xYzAbC", "https://t.co/AbCdEf123", "https://lnkd.in/abcdEFG",
                  "https://bsky.app/profile/someone.example/post/3lbd2ebt3wk2r"]:  # fmt: skip
         id_times(text)
+    assert tried == []
 
 
 def test_ids_become_not_before_cues_strong_from_the_record_medium_on_screen() -> None:

@@ -199,7 +199,7 @@ def draft_cues(facts: ItemFacts, headlines: HeadlineLookup | None = None) -> tup
     for url, field_name in [*((u, "provenance.source_url") for u in facts.source_urls),
                             *((u, "provenance.platform_info") for u in facts.platform_urls)]:  # fmt: skip
         _id_cues(url, ceiling, {"field": field_name}, "strong", drafts, candidates)
-        _order_cues(url, facts, {"field": field_name}, drafts)
+        _order_cues(url, facts, ceiling, {"field": field_name}, drafts)
     for frame in facts.frames:
         _frame_cues(frame, facts, ceiling, headlines, drafts, candidates)
     unique: dict[str, CueDraft] = {}
@@ -385,7 +385,7 @@ def _frame_cues(
         candidates.append(Candidate(run.text, locator, NOT_IN_CORPUS, kind="headline"))
     for line in lines:
         _id_cues(line.text, ceiling, _locator(frame, line), "medium", drafts, candidates)
-        _order_cues(line.text, facts, _locator(frame, line), drafts)
+        _order_cues(line.text, facts, ceiling, _locator(frame, line), drafts)
         for found in url_dates(line.text):
             earliest, latest, zone = local_bounds(found.start, found.end)
             if _after(earliest, ceiling, found.text, _locator(frame, line), candidates):
@@ -480,12 +480,16 @@ def _id_cues(
         candidates.append(Candidate(miss.identifier, locator, f"{miss.decoder}: {miss.reason}", kind="id"))
 
 
-def _order_cues(text: str, facts: ItemFacts, locator: dict, drafts: list[CueDraft]) -> None:
-    """For each id of a platform that numbers in order, the calibration point that bounds it best (extract.ordered)."""
+def _order_cues(text: str, facts: ItemFacts, ceiling: datetime | None, locator: dict, drafts: list[CueDraft]) -> None:
+    """For each id of a platform that numbers in order, the calibration point that bounds it best (extract.ordered).
+
+    A point made after the item was posted or received cannot bound it: the
+    id read is not the one shown (a digit OCR added), or a point is wrong.
+    """
     for ordered in facts.ordered:
         for number in sighted(pattern_check(ordered.pattern), text):
             point = bound(number, ordered.points, facts.item)
-            if point is None:
+            if point is None or (ceiling is not None and point.earliest > ceiling):
                 continue
             why = (f"{ordered.platform} numbers its ids in order ({ordered.pattern}): id {number} is larger than "
                    f"id {point.number}, made on or after {point.earliest:%Y-%m-%d %H:%M} UTC ({point.source}), so it "

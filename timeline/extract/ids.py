@@ -63,15 +63,17 @@ FORMATS = (
 # Addresses as they appear on screens and in records: with or without a scheme, www. or a known host.
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'«»]+"
-    r"|(?<![\w@.])(?:[a-z0-9-]+\.)+(?:com|social|ai|app|net|org|io|ru|me|tv|co)/[^\s<>\"'«»]+",
+    r"|(?<![\w@.-])(?:[a-z0-9-]++\.)+(?:com|social|ai|app|net|org|io|ru|me|tv|co)/[^\s<>\"'«»]+",
     re.IGNORECASE,
 )
+# Past this a line is no screen text but a dump (a page's text layer in one line): only its start is read.
+MAX_TEXT = 20_000
 # A UUID of version 1 (time-based) standing alone, as share dialogs and logs show them.
 _UUID1 = re.compile(
     r"(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(?![0-9a-f-])", re.IGNORECASE
 )
-# An item cannot show an id made after it was posted or received; a little clock skew is allowed.
-SKEW = timedelta(minutes=5)
+# An item cannot show an id made after it was posted or received: no time is allowed past that.
+SKEW = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class Refused:
 def found_identifiers(text: str) -> list[str]:
     """The addresses and stand-alone UUIDs in a line of text, as they could be decoded."""
     found = []
-    for match in _URL.finditer(_rejoined(text)):
+    for match in _URL.finditer(_rejoined(text[:MAX_TEXT])):
         address = match.group(0).rstrip(".,;:!?)]}")
         found.append(address if address.lower().startswith("http") else f"https://{address}")
     found += [match.group(0) for match in _UUID1.finditer(text)]
@@ -119,7 +121,10 @@ def _rejoined(text: str) -> str:
     as an address (a name followed by a dot or slash): ``see https://x.com/. Then``
     keeps its space.
     """
-    while (joined := _BROKEN.sub(r"\1", text)) != text:
+    for _ in range(4):
+        joined = _BROKEN.sub(r"\1", text)
+        if joined == text:
+            break
         text = joined
     return text
 
@@ -173,6 +178,9 @@ def decoded(value: str) -> tuple[IdTime, ...]:
             moment = datetime.fromisoformat(node.value).astimezone(UTC)
         except ValueError:
             continue
+        if not form.exact:
+            # Held to the second: what unfurl reads below it is not documented, and a bound must not run late.
+            moment = moment.replace(microsecond=0)
         times.setdefault(
             (identifier, form.name), IdTime(identifier, moment, form.name, form.exact, form.generic, how, value)
         )

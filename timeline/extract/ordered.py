@@ -24,29 +24,49 @@ class PatternError(ValueError):
     """A pattern that cannot find ordered ids; the message says why, for a person."""
 
 
+# What an editor writes: fixed text around one group for the id, "(\d+)". The fixed text is matched as it
+# is (a backslash before a dot or a slash is allowed and dropped), so no pattern can be slow or match any number.
+_SHAPE = re.compile(r"(?P<before>[^()]*)\(\\d\+\)(?P<after>[^()]*)")
+
+
 def pattern_check(pattern: str) -> re.Pattern[str]:
-    """The compiled pattern, which must have one group of digits (``toloka.ai/tasks/(\\d+)``)."""
+    r"""The compiled pattern: fixed text around ``(\d+)``, the id (``toloka.ai/tasks/(\d+)``)."""
     if len(pattern) > 300:
         raise PatternError("A pattern is at most 300 characters.")
-    try:
-        compiled = re.compile(pattern, re.IGNORECASE)
-    except re.error as error:
-        raise PatternError(f"{pattern!r} is not a regular expression: {error}.") from None
-    if compiled.groups != 1:
-        raise PatternError("The pattern needs exactly one group, around the id: toloka.ai/tasks/(\\d+).")
-    if not re.search(r"\w{3,}", re.sub(r"\\.|\[[^]]*\]|\(\?[^)]*\)", "", pattern)):
+    shape = _SHAPE.fullmatch(pattern)
+    if shape is None:
+        raise PatternError("Write the pattern as fixed text with exactly one group (\\d+) where the id is: "
+                           "toloka.ai/tasks/(\\d+).")  # fmt: skip
+    before, after = (_unescaped(shape.group(part)) for part in ("before", "after"))
+    if len(re.sub(r"\W", "", before + after)) < 3:
         raise PatternError("The pattern needs some fixed text (a host, a path) so that it finds ids, not any number.")
-    return compiled
+    number = rf"([0-9]{{1,{MAX_DIGITS}}})(?![0-9])"
+    return re.compile(re.escape(before) + number + re.escape(after), re.IGNORECASE)
+
+
+def pattern_text(pattern: str) -> str:
+    """The fixed text before the id, as it appears in lines: what finds the lines that may hold ids."""
+    shape = _SHAPE.fullmatch(pattern)
+    return _unescaped(shape.group("before")) if shape else ""
+
+
+def _unescaped(text: str) -> str:
+    return re.sub(r"\\([./\\-])", r"\1", text)
+
+
+# Words that say a date beside an id is when the thing was made (created, added, published...), in the
+# languages of the case's platforms: a deadline or a "last updated" beside an id says nothing of its making.
+MADE = re.compile(
+    r"\b(created|creation|added|posted|published|opened|registered|since|"
+    r"создан\w*|добавлен\w*|опубликован\w*|размещен\w*|открыт\w*|"
+    r"oluşturul\w*|eklen\w*|yayınlan\w*|बनाया|तैयार|তৈরি|بنایا)\b",
+    re.IGNORECASE,
+)
 
 
 def sighted(pattern: re.Pattern[str], text: str) -> list[int]:
     """The ids the pattern finds in a text, as numbers."""
-    found = []
-    for match in pattern.finditer(text):
-        digits = match.group(1) or ""
-        if digits.isdigit() and len(digits) <= MAX_DIGITS:
-            found.append(int(digits))
-    return found
+    return [int(match.group(1)) for match in pattern.finditer(text[:20_000])]
 
 
 @dataclass(frozen=True)
@@ -72,11 +92,16 @@ def checked(points: Iterable[Point]) -> tuple[list[Point], list[Flag]]:
     flagged: dict[Point, str] = {}
     for index, smaller in enumerate(ordered):
         for larger in ordered[index + 1 :]:
-            if larger.number > smaller.number and smaller.earliest > larger.latest:
+            apart = smaller.latest < larger.earliest or larger.latest < smaller.earliest
+            if larger.number == smaller.number and apart:
+                why = f"id {smaller.number} is dated twice, {smaller.earliest:%Y-%m-%d} and {larger.earliest:%Y-%m-%d}"
+            elif larger.number > smaller.number and smaller.earliest > larger.latest:
                 why = (f"id {smaller.number} made {smaller.earliest:%Y-%m-%d} and the larger id {larger.number} made "
                        f"by {larger.latest:%Y-%m-%d} run against the order")  # fmt: skip
-                flagged.setdefault(smaller, why)
-                flagged.setdefault(larger, why)
+            else:
+                continue
+            flagged.setdefault(smaller, why)
+            flagged.setdefault(larger, why)
     good = [point for point in ordered if point not in flagged]
     return good, [Flag(point, reason) for point, reason in flagged.items()]
 
