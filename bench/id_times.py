@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import io
 import random
 import re
 import time
@@ -37,10 +36,10 @@ from datetime import UTC, datetime, timedelta
 
 import _django  # noqa: F401 - sets up Django before the imports below
 from django.conf import settings
-from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from archive.pipeline.ocr import read_lines
+from bench.mentions import degraded
 from bench.screens import CHROMIUM, CHROMIUM_ARGS
 from timeline.extract.ids import decoded, id_times
 
@@ -183,17 +182,6 @@ def _page(width: int, height: int, screen: Screen, dark: bool) -> str:
 
 
 LEVELS = {"PNG": (1.0, None), "0.75x q55": (0.75, 55)}
-
-
-def degraded(png: bytes, scale: float, quality: int | None) -> Image.Image:
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    if scale != 1.0:
-        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
-    if quality is None:
-        return image
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=quality)
-    return Image.open(io.BytesIO(buffer.getvalue()))
 
 
 def ours(lines: list[str]) -> list[tuple[str, datetime]]:

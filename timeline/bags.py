@@ -56,7 +56,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from archive.custody import GENESIS, custody_append, entry_digest
+from archive.custody import GENESIS, custody_append, entry_digest, provenance_snapshot
 from archive.derived import derived_name, derived_save, web_archive_name
 from archive.identify import clean_file_name
 from archive.models import (
@@ -286,21 +286,9 @@ def _copy_derived(item: Evidence, folder: Path) -> dict[str, str]:
 
 
 def _provenance(record: Any) -> dict[str, Any]:
-    return {
-        "method": record.method,
-        "collected_by": record.collected_by.get_username() if record.collected_by else "",
-        "collected_at": _iso(record.collected_at),
-        "original_name": record.original_name,
-        "source_url": record.source_url,
-        "platform": record.platform,
-        "account": record.account,
-        "post_id": record.post_id,
-        "posted_at": _iso(record.posted_at),
-        "posted_at_granularity": record.posted_at_granularity,
-        "platform_info": record.platform_info,
-        "locale": record.locale,
-        "notes": record.notes,
-    }
+    """A provenance record as the custody log keeps it, its collector by name: ids mean nothing elsewhere."""
+    return {**provenance_snapshot(record), "collected_by": record.collected_by.get_username() if record.collected_by
+            else ""}  # fmt: skip
 
 
 def _cue(cue: Cue) -> dict[str, Any]:
