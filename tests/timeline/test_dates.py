@@ -149,6 +149,9 @@ def test_several_dates_in_one_line_are_all_found() -> None:
         ("4 cентября 2023", "2023-09-04"),  # сентября with a Latin c
         ("Мау 28, 2023", "2023-05-28"),  # May with Cyrillic look-alikes
         ("4 сентябоя 2023", "2023-09-04"),  # one wrong letter in a long name
+        # Two wrong letters in a long name, in a whole date: Tesseract's readings of small type.
+        ("28 инзаря 2023, 14:22", "2023-01-28"),
+        ("Posted 16 Decenber 2022", "2022-12-16"),
     ],
 )
 def test_month_names_misread_by_ocr(text: str, expected: str) -> None:
@@ -166,6 +169,11 @@ def test_ordinary_words_between_numbers_are_not_months() -> None:
     assert find_dates("5 people 2023") == []
     assert find_dates("в 2 раза 2023") == []
     assert find_dates("10 марок 2023") == []
+    # Two letters away from a month is a month only in a whole date, and only where no other month is as near.
+    assert find_dates("28 инзаря") == []
+    assert find_dates("инзаря 2023") == []
+    assert find_dates("5 minutes 2023") == []
+    assert find_dates("3 сеоября 2023") == []  # two letters from both сентября and ноября
 
 
 @pytest.mark.parametrize(

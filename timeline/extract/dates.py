@@ -35,11 +35,15 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
+from rapidfuzz.distance import Levenshtein
+
 from timeline.extract import cldr
 from timeline.extract.number_words import ORDINAL, ordinal_value
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
+# A month's name of at least this many letters is known with a letter misread, or two in a whole date.
+NEAR_LETTERS = 6
 # The locales tried when a caller names none.
 DEFAULT_LOCALES = ("en", "ru")
 
@@ -162,7 +166,7 @@ class _Grammar:
             word = match.group()
             known = self.seen.get(word)
             if known is None:
-                known = _month_of(word, self.names) is not None or _weekday_of(word, self.names) is not None
+                known = any(find(word, self.names) is not None for find in (_month_of, _weekday_of, _far_month))
                 self.seen[word] = known
             if known:
                 positions.append(match.start())
@@ -458,11 +462,38 @@ def _month_candidates(word: str, names: cldr.Names) -> frozenset[int] | None:
     alike = names.month_skeletons.get(cldr.skeleton(word))
     if alike:
         return alike
-    if len(word) >= 6:
-        near = {n for form, found in names.months.items() if len(form) >= 6 and _one_edit(word, form) for n in found}
+    if len(word) >= NEAR_LETTERS:
+        near = _nearest_months(word, names, 1)
         if near:
-            return frozenset(near)
+            return near
     return cldr.named_anywhere().get(word)
+
+
+def _far_month(word: str, names: cldr.Names) -> int | None:
+    """The month a long word names with two letters misread (``инзаря`` for ``января``), where only one is that near.
+
+    Only in a whole date (a day, the month, a year): there the word can
+    hardly be anything but a month, and OCR of small type confuses two
+    letters of six (``28 инзаря 2023``).
+    """
+    word = word.rstrip(".")
+    if len(word) < NEAR_LETTERS:
+        return None
+    near = _nearest_months(word, names, 2)
+    return next(iter(near)) if len(near) == 1 else None
+
+
+def _nearest_months(word: str, names: cldr.Names, edits: int) -> frozenset[int]:
+    """The months whose long names are nearest ``word``, at most ``edits`` letters changed, added or dropped."""
+    distances = {
+        form: Levenshtein.distance(word, form, score_cutoff=edits)
+        for form in names.months
+        if len(form) >= NEAR_LETTERS
+    }
+    nearest = min(distances.values(), default=edits + 1)
+    if nearest > edits:
+        return frozenset()
+    return frozenset(n for form, distance in distances.items() if distance == nearest for n in names.months[form])
 
 
 @cache
@@ -477,16 +508,6 @@ def _weekday_of(word: str, names: cldr.Names) -> int | None:
     if numbers is None:
         numbers = names.weekday_skeletons.get(cldr.skeleton(word))
     return next(iter(numbers)) if numbers and len(numbers) == 1 else None
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether two words differ by one substituted, added or dropped letter."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _year(text: str) -> int:
@@ -546,7 +567,10 @@ def _readings(form: str, match: re.Match[str], names: cldr.Names, source: str) -
     groups = match.groupdict()
     month: int | None = None
     if groups.get("month") is not None:
-        month = int(groups["month"]) if groups["month"].isdigit() else _month_of(groups["month"], names)
+        text = groups["month"]
+        month = int(text) if text.isdigit() else _month_of(text, names)
+        if month is None and form in ("day_month_year", "month_day_year"):
+            month = _far_month(text, names)
         if month is None:
             return (), {}
     day = _number(groups["day"]) if groups.get("day") is not None else None

@@ -44,6 +44,9 @@ _URL_DATES = [
 ]
 # A URL is a run of non-space characters that starts with a scheme, www. or a host and a path.
 _URL = re.compile(r"(?:https?://|www\.|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}/)", re.IGNORECASE)
+# A path's whole date (``org/2023/06/26/story``) after a host's or a path's letters, with a slash after it: an
+# address bar read from a small picture, whose start OCR mangled (``hittpsy/news example, org/2023/06/26/...``).
+_PATH_DATE = re.compile(r"^[^\W\d_][\w.-]*(?:/[\w.-]+)*?/(?P<y>(?:19|20)\d\d)/(?P<m>[01]\d)/(?P<d>[0-3]\d)/")
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,14 @@ def url_dates(text: str) -> list[NameDate]:
     # Split on spaces first: a pattern over the whole line could take quadratic time on long ones.
     for token in text.split():
         url = token.strip("\"'<>()[],;«»")
-        if "/" not in url or "." not in url or not _URL.match(url):
+        if "/" not in url:
             continue
-        for pattern in _URL_DATES:
+        if "." in url and _URL.match(url):
+            patterns = _URL_DATES
+        else:
+            # Not an address as written: only a path's whole date, as the end of a mangled one, counts.
+            patterns = [_PATH_DATE]
+        for pattern in patterns:
             match = pattern.search(url)
             date = _build(match, "date in a URL") if match else None
             if date:
