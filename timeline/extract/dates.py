@@ -486,9 +486,7 @@ def _far_month(word: str, names: cldr.Names) -> int | None:
 def _nearest_months(word: str, names: cldr.Names, edits: int) -> frozenset[int]:
     """The months whose long names are nearest ``word``, at most ``edits`` letters changed, added or dropped."""
     distances = {
-        form: Levenshtein.distance(word, form, score_cutoff=edits)
-        for form in names.months
-        if len(form) >= NEAR_LETTERS
+        form: Levenshtein.distance(word, form, score_cutoff=edits) for form in names.months if len(form) >= NEAR_LETTERS
     }
     nearest = min(distances.values(), default=edits + 1)
     if nearest > edits:

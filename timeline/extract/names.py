@@ -109,11 +109,8 @@ def url_dates(text: str) -> list[NameDate]:
         url = token.strip("\"'<>()[],;«»")
         if "/" not in url:
             continue
-        if "." in url and _URL.match(url):
-            patterns = _URL_DATES
-        else:
-            # Not an address as written: only a path's whole date, as the end of a mangled one, counts.
-            patterns = [_PATH_DATE]
+        # Not an address as written: only a path's whole date, as the end of a mangled one, counts.
+        patterns = _URL_DATES if "." in url and _URL.match(url) else [_PATH_DATE]
         for pattern in patterns:
             match = pattern.search(url)
             date = _build(match, "date in a URL") if match else None
