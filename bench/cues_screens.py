@@ -190,6 +190,10 @@ class Tally:
     false: int = 0
     # Cues coarser than a day (a month, a year) that hold a date shown: true, but not a date found.
     coarse: int = 0
+    # False dates that would bound the capture wrongly. A screen is captured on its clock's day, the
+    # latest date it shows: a false ``not_before`` on or before that day only bounds it more loosely
+    # (``2023`` read as ``2021``), one after it, or a clock on any other day, is wrong.
+    wrong_bounds: int = 0
     misses: list[str] = field(default_factory=list)
     falses: list[str] = field(default_factory=list)
 
@@ -204,6 +208,7 @@ class Tally:
             else:
                 self.false += 1
                 self.falses.append(f"{name}: {cue.kind} {cue.text!r}")
+                self.wrong_bounds += cue.bound == "on" or _first_day(cue, dates) > max(truth)
         self.shown += len(truth)
         self.found += len(seen & truth)
         self.misses += [f"{name}: {d}" for d in sorted(truth - seen)]
@@ -215,6 +220,13 @@ class Tally:
     @property
     def false_share(self) -> float:
         return self.false / max(1, self.found + self.false)
+
+
+def _first_day(cue: object, dates: set[date]) -> date:
+    """The first local day a cue allows."""
+    if dates:
+        return min(dates)
+    return (cue.earliest + timedelta(hours=14) if cue.time_zone.startswith("local time") else cue.earliest).date()
 
 
 def screen_lines(lines: list[dict]) -> list[Line]:
@@ -233,6 +245,7 @@ def main() -> None:
         print(f"screens: {len(screens)}; dates shown: {tally.shown}; found: {tally.found}; false dates: {tally.false}")
         print(f"recall {recall:.1%} (target >= 95%)  {'OK' if recall >= 0.95 else 'MISSED'}")
         print(f"false dates {share:.1%} of all found (target <= 2%)  {'OK' if share <= 0.02 else 'MISSED'}")
+        print(f"  of them bounding the capture wrongly (past its day, or a clock on another): {tally.wrong_bounds}")
         for line in tally.misses[:15]:
             print(f"  missed {line}")
         for line in tally.falses[:15]:

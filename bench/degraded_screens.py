@@ -11,7 +11,9 @@ read three times, with the same date extraction:
 - the ocr stage as it was before issue 11, loaded from git (commit
   ``BEFORE``), for the time target.
 Prints per level the recall of the dates shown, the false dates as a share
-of all found, and seconds per screen for both. A cue coarser than a day (a
+of all found, and seconds per screen for both; and for ours, how many of the
+false dates would bound the capture wrongly (a ``not_before`` past the day the
+screen was captured, or a clock on another day) rather than only loosely. A cue coarser than a day (a
 month, a year) that holds a date shown is neither found nor false: a misread
 day that leaves "September 2023" still bounds the capture truly.
 
@@ -153,7 +155,8 @@ def screens_table(screens: list, folder: Path) -> None:
         cells = [
             f"{tally.recall:>6.1%} {tally.false_share:>5.1%} {seconds:>5.2f}" for tally, seconds in results.values()
         ]
-        print(f"{scale:>5}x q{quality:<3} | " + " | ".join(cells) + verdict)
+        wrong = f"  (ours: {mine.wrong_bounds} of {mine.false} false dates bound wrongly)" if mine.false else ""
+        print(f"{scale:>5}x q{quality:<3} | " + " | ".join(cells) + verdict + wrong)
         for line in mine.misses[:4]:
             print(f"{'':14}missed {line}")
         for line in mine.falses[:4]:
