@@ -109,6 +109,9 @@ def _capture(url: str, folder: Path, *, guard: Guard, timeout: float) -> Capture
             if status and status >= 400:
                 raise CaptureFailed(f"the page answered HTTP {status}" + (" (not found)" if status == 404 else ""))
             moves.clear()
+            if response is not None and page.url != response.url:
+                # Its script sent it on before it had loaded: the document standing is not the one answered.
+                moves.append(page.url)
             page.wait_for_timeout(SETTLE_MS)
             start = Capture(screenshot, html, page.url, status, datetime.now(tz=UTC), "", har=har)
             return _settled(page, start, moves, timeout)
@@ -163,7 +166,7 @@ def _settled(page: Page, capture: Capture, moves: list[str], timeout: float) -> 
                 page.wait_for_load_state("load", timeout=timeout * 1000)
             continue
         if moves:
-            return replace(taken, note=f"the page moved on by itself to {page.url} after it loaded; captured there")
+            return replace(taken, note=f"the page moved on by itself to {page.url}; captured there")
         return taken
     # Still moving: hold it where it is and take that. Its scripts stop running, and a navigation
     # it still starts (a refresh) is answered so that the document stays.

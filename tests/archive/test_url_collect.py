@@ -56,6 +56,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (root / "moving.html").write_text(
         ARTICLE.replace("</body>", "<script>setTimeout(() => { location.href = '/article.html'; }, 10)</script></body>")
     )
+    # Sent on while it is still loading: its own document never finishes.
+    (root / "hasty.html").write_text(
+        ARTICLE.replace("</head>", "<script>location.href = '/article.html';</script></head>")
+    )
     (root / "restless.html").write_text(
         ARTICLE.replace("</body>", "<script>setInterval(() => { location.reload(); }, 15)</script></body>")
     )
@@ -160,7 +164,9 @@ def test_a_refresh_to_an_address_no_program_follows_still_keeps_the_page(
     assert "EU widens sanctions" in job.page.frames.get().text
 
 
-@pytest.mark.parametrize(("path", "moved"), [("/moving.html", "moved on"), ("/restless.html", "kept moving on")])
+@pytest.mark.parametrize(
+    ("path", "moved"), [("/moving.html", "moved on"), ("/hasty.html", "moved on"), ("/restless.html", "kept moving on")]
+)
 def test_a_page_that_moves_on_by_itself_is_captured_with_the_reason_noted(
     world: World,
     site: str,
