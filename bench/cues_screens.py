@@ -153,21 +153,23 @@ def make_screens(folder: Path, count: int, rng: random.Random) -> list[tuple[Pat
     return screens
 
 
+def local_start(cue: object) -> date:
+    """The first local calendar day a cue allows: a date on screen is widened to every zone (UTC+14 first)."""
+    return (cue.earliest + timedelta(hours=14) if cue.time_zone.startswith("local time") else cue.earliest).date()
+
+
 def local_dates(cue: object) -> set[date]:
     """The calendar dates a cue names (both readings of a date that reads two ways)."""
     if cue.granularity not in ("day", "minute", "second"):
         return set()
-    start = cue.earliest + timedelta(hours=14) if cue.time_zone.startswith("local time") else cue.earliest
     readings = cue.details.get("readings") or []
-    return {date.fromisoformat(r[:10]) for r in readings} or {start.date()}
+    return {date.fromisoformat(r[:10]) for r in readings} or {local_start(cue)}
 
 
 def covers(cue: object, truth: set[date]) -> bool:
     """Whether a coarser cue (a month, a year) is true: a date shown lies in its local calendar range."""
-    local = cue.time_zone.startswith("local time")
-    start = (cue.earliest + timedelta(hours=14) if local else cue.earliest).date()
-    end = (cue.latest - timedelta(hours=12) if local else cue.latest).date()
-    return any(start <= day < end for day in truth)
+    end = (cue.latest - timedelta(hours=12) if cue.time_zone.startswith("local time") else cue.latest).date()
+    return any(local_start(cue) <= day < end for day in truth)
 
 
 def dated_cues(lines: list[Line], name: str, width: int, height: int) -> list:
@@ -208,7 +210,7 @@ class Tally:
             else:
                 self.false += 1
                 self.falses.append(f"{name}: {cue.kind} {cue.text!r}")
-                self.wrong_bounds += cue.bound == "on" or _first_day(cue, dates) > max(truth)
+                self.wrong_bounds += cue.bound == "on" or min(dates, default=local_start(cue)) > max(truth)
         self.shown += len(truth)
         self.found += len(seen & truth)
         self.misses += [f"{name}: {d}" for d in sorted(truth - seen)]
@@ -220,13 +222,6 @@ class Tally:
     @property
     def false_share(self) -> float:
         return self.false / max(1, self.found + self.false)
-
-
-def _first_day(cue: object, dates: set[date]) -> date:
-    """The first local day a cue allows."""
-    if dates:
-        return min(dates)
-    return (cue.earliest + timedelta(hours=14) if cue.time_zone.startswith("local time") else cue.earliest).date()
 
 
 def screen_lines(lines: list[dict]) -> list[Line]:

@@ -12,10 +12,11 @@ read three times, with the same date extraction:
   ``BEFORE``), for the time target.
 Prints per level the recall of the dates shown, the false dates as a share
 of all found, and seconds per screen for both; and for ours, how many of the
-false dates would bound the capture wrongly (a ``not_before`` past the day the
-screen was captured, or a clock on another day) rather than only loosely. A cue coarser than a day (a
-month, a year) that holds a date shown is neither found nor false: a misread
-day that leaves "September 2023" still bounds the capture truly.
+false dates would bound the capture wrongly (a ``not_before`` past the day
+the screen was captured, or a clock on another day) rather than only
+loosely. A cue coarser than a day (a month, a year) that holds a date shown
+is neither found nor false: a misread day that leaves "September 2023" still
+bounds the capture truly.
 
 Then the labelling-session recording of ``recording.py`` (6 minutes, a dated
 news panel shown for 1.2 s) is re-encoded as a video site serves it, at

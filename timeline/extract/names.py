@@ -46,7 +46,7 @@ _URL_DATES = [
 _URL = re.compile(r"(?:https?://|www\.|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}/)", re.IGNORECASE)
 # A path's whole date (``org/2023/06/26/story``) after a host's or a path's letters, with a slash after it: an
 # address bar read from a small picture, whose start OCR mangled (``hittpsy/news example, org/2023/06/26/...``).
-_PATH_DATE = re.compile(r"^[^\W\d_][\w.-]*(?:/[\w.-]+)*?/(?P<y>(?:19|20)\d\d)/(?P<m>[01]\d)/(?P<d>[0-3]\d)/")
+_PATH_DATE = re.compile(rf"^[^\W\d_][\w.-]*(?:/[\w.-]+)*?/{_Y}/{_M}/{_D}/")
 
 
 @dataclass(frozen=True)
